@@ -1,0 +1,26 @@
+/* escape.h - making bytes from the network (or a config) safe to show, and
+ * reading C-style escapes typed on the command line. */
+#ifndef TETHER_ESCAPE_H
+#define TETHER_ESCAPE_H
+
+#include <stddef.h>
+
+enum {
+  /* Escape every byte outside printable ASCII (for bytes from the network,
+   * whose encoding nobody vouched for). Without it, well-formed UTF-8 is
+   * kept and only control characters (C0, DEL, C1) and malformed sequences
+   * are escaped. */
+  TT_ESC_ASCII = 1 << 0
+};
+
+/* Writes src[0..len) into dst as text safe for a terminal, a log line and a
+ * JSON string: \r \n \t \\ stay readable, other bytes become \xNN. The
+ * output is always NUL-terminated and cut (at a whole escape) to fit n;
+ * a cut output ends in "...". Returns the length written. */
+size_t tt_escape(char *dst, size_t n, const char *src, size_t len, int flags);
+
+/* Reads C escapes (\r \n \t \0 \\ \xNN \e) in place; returns the new length,
+ * or -1 for a malformed escape (*why set). The result may contain NULs. */
+long tt_unescape(char *s, const char **why);
+
+#endif

@@ -1,0 +1,81 @@
+/* stats.h - per-target statistics, updated incrementally in bounded
+ * memory: counters, RTT extremes, a log-scaled histogram for percentiles,
+ * RFC 3550 jitter and a ring of recent results for sparklines. */
+#ifndef TETHER_STATS_H
+#define TETHER_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tether.h"
+
+/* Histogram: values below 16 us have a bucket each; above, every power of
+ * two is split into 8 buckets (about 6% wide), up to 2^27 us (134 s), the
+ * last bucket taking everything larger. */
+#define TT_HIST_EXACT 16
+#define TT_HIST_SUB 8
+#define TT_HIST_TOP_BIT 27
+#define TT_HIST_BUCKETS (TT_HIST_EXACT + (TT_HIST_TOP_BIT - 4) * TT_HIST_SUB)
+
+/* Recent results kept for the sparkline and the detail view. */
+#define TT_RING_LEN 64
+
+/* One recent result, packed: a class, whether a late reply came, and the
+ * RTT (of the reply, or of the late reply) in microseconds. */
+typedef struct tt_sample {
+  uint32_t rtt_us; /* 0 when there was no reply */
+  uint8_t cls;     /* tt_class */
+  uint8_t late;    /* 1: timed out, but the reply came later */
+} tt_sample;
+
+typedef struct tt_stats {
+  uint64_t sent;      /* heartbeats: every probe or connect attempt */
+  uint64_t received;  /* heartbeats with class ok */
+  uint64_t lost;      /* heartbeats with any other class */
+  uint64_t late;      /* late replies (their heartbeats stay lost) */
+  uint64_t classes[TT_CLASS_COUNT];
+  uint64_t rtt_sum_us;
+  uint32_t rtt_min_us;
+  uint32_t rtt_max_us;
+  uint32_t last_rtt_us;
+  double jitter_us;   /* RFC 3550: J += (|D| - J) / 16 over successive RTTs */
+  uint32_t flaps;     /* times the target went from up or degraded to down */
+  uint32_t reconnects;
+  uint64_t discarded_bytes; /* bytes that came with no ping outstanding */
+  uint32_t hist[TT_HIST_BUCKETS];
+  tt_sample ring[TT_RING_LEN];
+  uint32_t ring_next; /* where the next sample goes */
+  uint32_t ring_len;
+} tt_stats;
+
+void tt_stats_init(tt_stats *st);
+
+/* Records one heartbeat result; rtt_us is used when cls is ok. */
+void tt_stats_heartbeat(tt_stats *st, tt_class cls, uint32_t rtt_us);
+
+/* Records that the reply to heartbeat number seq (1-based, as counted by
+ * sent) came late, after rtt_us. It stays lost; the ring entry of that
+ * heartbeat, while still kept, is marked. */
+void tt_stats_late(tt_stats *st, uint64_t seq, uint32_t rtt_us);
+
+/* Average RTT of ok heartbeats, 0 when none. */
+uint32_t tt_stats_avg(const tt_stats *st);
+
+/* The q-th percentile (0 < q <= 100) of ok RTTs, from the histogram: the
+ * middle of the bucket holding it, clamped to [min, max]; 0 when none. */
+uint32_t tt_stats_percentile(const tt_stats *st, double q);
+
+/* lost / sent * 100, 0 when nothing was sent. */
+double tt_stats_loss_pct(const tt_stats *st);
+
+/* Copies up to max of the most recent samples, oldest first; returns how
+ * many. */
+size_t tt_stats_recent(const tt_stats *st, tt_sample *out, size_t max);
+
+/* The histogram bucket of a value and the range [lo, hi] of a bucket,
+ * exposed for the detail view's RTT histogram and for tests. */
+size_t tt_hist_bucket(uint32_t us);
+void tt_hist_range(size_t bucket, uint32_t *lo, uint32_t *hi);
+
+#endif
