@@ -1,0 +1,64 @@
+/* support.c - loop and descriptor helpers shared by the tests. */
+#include <dirent.h>
+#include <stdio.h>
+
+#include "support.h"
+
+int tt_test_fd_count(void) {
+  DIR *d = opendir("/proc/self/fd");
+  if (d == NULL)
+    return -1;
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.')
+      n++;
+  closedir(d);
+  return n - 1; /* the directory's own descriptor */
+}
+
+static void deadline_cb(uv_timer_t *t) {
+  *(bool *)t->data = true;
+}
+
+bool tt_test_run_until(uv_loop_t *loop, const bool *done, uint64_t timeout_ms) {
+  uv_timer_t deadline;
+  bool expired = false;
+  uv_timer_init(loop, &deadline);
+  deadline.data = &expired;
+  uv_timer_start(&deadline, deadline_cb, timeout_ms, 0);
+  uv_unref((uv_handle_t *)&deadline);
+  while (!*done && !expired) {
+    if (uv_run(loop, UV_RUN_ONCE) == 0 && !*done) {
+      /* Nothing left that could make *done true. */
+      break;
+    }
+  }
+  uv_close((uv_handle_t *)&deadline, NULL);
+  uv_run(loop, UV_RUN_NOWAIT);
+  return *done;
+}
+
+static void close_walk_cb(uv_handle_t *h, void *arg) {
+  (void)arg;
+  if (!uv_is_closing(h))
+    uv_close(h, NULL);
+}
+
+int tt_test_loop_close(uv_loop_t *loop) {
+  uv_run(loop, UV_RUN_NOWAIT);
+  uv_walk(loop, close_walk_cb, NULL);
+  uv_run(loop, UV_RUN_DEFAULT);
+  return uv_loop_close(loop);
+}
+
+static void count_walk_cb(uv_handle_t *h, void *arg) {
+  if (!uv_is_closing(h))
+    (*(int *)arg)++;
+}
+
+int tt_test_active_handles(uv_loop_t *loop) {
+  int n = 0;
+  uv_walk(loop, count_walk_cb, &n);
+  return n;
+}
