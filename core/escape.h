@@ -13,8 +13,9 @@ enum {
   TT_ESC_ASCII = 1 << 0
 };
 
-/* Writes src[0..len) into dst as text safe for a terminal, a log line and a
- * JSON string: \r \n \t \\ stay readable, other bytes become \xNN. The
+/* Writes src[0..len) into dst as text safe for a terminal or a log line
+ * (a JSON writer still quotes '"' itself): \r \n \t \\ are written as
+ * those two-character escapes, other escaped bytes as \xNN. The
  * output is always NUL-terminated and cut (at a whole escape) to fit n;
  * a cut output ends in "...". Returns the length written. */
 size_t tt_escape(char *dst, size_t n, const char *src, size_t len, int flags);
