@@ -62,8 +62,9 @@ void tt_stats_late(tt_stats *st, uint64_t seq, uint32_t rtt_us);
 /* Average RTT of ok heartbeats, 0 when none. */
 uint32_t tt_stats_avg(const tt_stats *st);
 
-/* The q-th percentile (0 < q <= 100) of ok RTTs, from the histogram: the
- * middle of the bucket holding it, clamped to [min, max]; 0 when none. */
+/* The q-th percentile (0 < q <= 100, nearest rank) of ok RTTs, from the
+ * histogram: the middle of the bucket holding it, clamped to [min, max];
+ * the first and last ranks are min and max exactly; 0 when none. */
 uint32_t tt_stats_percentile(const tt_stats *st, double q);
 
 /* lost / sent * 100, 0 when nothing was sent. */

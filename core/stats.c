@@ -1,0 +1,157 @@
+/* stats.c - per-target statistics in constant memory, each heartbeat
+ * folded in at constant cost so that thousands of targets stay cheap. */
+#include <math.h>
+#include <string.h>
+
+#include "stats.h"
+
+/* The last bucket holds everything from its lower bound up. */
+#define LAST_BUCKET (TT_HIST_BUCKETS - 1)
+
+/* floor(log2(v)) for v > 0. */
+static unsigned log2_floor(uint32_t v) {
+#if defined(__GNUC__)
+  return 31u - (unsigned)__builtin_clz(v);
+#else
+  unsigned e = 0;
+  while (v >>= 1)
+    e++;
+  return e;
+#endif
+}
+
+size_t tt_hist_bucket(uint32_t us) {
+  if (us < TT_HIST_EXACT)
+    return us;
+  if (us >> TT_HIST_TOP_BIT)
+    return LAST_BUCKET;
+  unsigned e = log2_floor(us); /* 4 .. TT_HIST_TOP_BIT - 1 */
+  unsigned sub = (us >> (e - 3)) & (TT_HIST_SUB - 1);
+  return TT_HIST_EXACT + (size_t)(e - 4) * TT_HIST_SUB + sub;
+}
+
+void tt_hist_range(size_t bucket, uint32_t *lo, uint32_t *hi) {
+  if (bucket < TT_HIST_EXACT) {
+    *lo = *hi = (uint32_t)bucket;
+    return;
+  }
+  if (bucket > LAST_BUCKET)
+    bucket = LAST_BUCKET;
+  size_t i = bucket - TT_HIST_EXACT;
+  unsigned shift = (unsigned)(i / TT_HIST_SUB) + 1; /* e - 3 */
+  uint32_t sub = (uint32_t)(i % TT_HIST_SUB);
+  *lo = (TT_HIST_SUB + sub) << shift;
+  *hi = bucket == LAST_BUCKET ? UINT32_MAX : *lo + (UINT32_C(1) << shift) - 1;
+}
+
+void tt_stats_init(tt_stats *st) {
+  memset(st, 0, sizeof(*st));
+}
+
+static void ring_push(tt_stats *st, tt_class cls, uint32_t rtt_us) {
+  st->ring[st->ring_next] = (tt_sample){.rtt_us = rtt_us, .cls = (uint8_t)cls};
+  st->ring_next = (st->ring_next + 1) % TT_RING_LEN;
+  if (st->ring_len < TT_RING_LEN)
+    st->ring_len++;
+}
+
+void tt_stats_heartbeat(tt_stats *st, tt_class cls, uint32_t rtt_us) {
+  if ((unsigned)cls >= TT_CLASS_COUNT)
+    cls = TT_CLASS_ERROR;
+  st->sent++;
+  st->classes[cls]++;
+  if (cls != TT_CLASS_OK) {
+    st->lost++;
+    ring_push(st, cls, 0);
+    return;
+  }
+  if (st->received == 0) {
+    st->rtt_min_us = st->rtt_max_us = rtt_us;
+  } else {
+    /* RFC 3550, 6.4.1: the difference is taken between successive
+     * answered heartbeats; losses in between do not reset it. */
+    double d = fabs((double)rtt_us - (double)st->last_rtt_us);
+    st->jitter_us += (d - st->jitter_us) / 16.0;
+    if (rtt_us < st->rtt_min_us)
+      st->rtt_min_us = rtt_us;
+    if (rtt_us > st->rtt_max_us)
+      st->rtt_max_us = rtt_us;
+  }
+  st->received++;
+  st->rtt_sum_us += rtt_us;
+  st->last_rtt_us = rtt_us;
+  size_t b = tt_hist_bucket(rtt_us);
+  if (st->hist[b] != UINT32_MAX)
+    st->hist[b]++;
+  ring_push(st, cls, rtt_us);
+}
+
+void tt_stats_late(tt_stats *st, uint64_t seq, uint32_t rtt_us) {
+  st->late++;
+  if (seq == 0 || seq > st->sent || st->sent - seq >= st->ring_len)
+    return;
+  /* Heartbeat number sent sits just before ring_next. */
+  uint32_t back = (uint32_t)(st->sent - seq) + 1;
+  tt_sample *s = &st->ring[(st->ring_next + TT_RING_LEN - back) % TT_RING_LEN];
+  /* An answered heartbeat cannot have a late reply; keep its RTT. */
+  if (s->cls == TT_CLASS_OK)
+    return;
+  s->late = 1;
+  s->rtt_us = rtt_us;
+}
+
+uint32_t tt_stats_avg(const tt_stats *st) {
+  if (st->received == 0)
+    return 0;
+  return (uint32_t)((st->rtt_sum_us + st->received / 2) / st->received);
+}
+
+uint32_t tt_stats_percentile(const tt_stats *st, double q) {
+  if (st->received == 0)
+    return 0;
+  /* Nearest rank. q * received is exact for whole q, so ceil() does not
+   * round a whole rank up. */
+  double r = ceil(q * (double)st->received / 100.0);
+  uint64_t rank;
+  if (!(r >= 1.0)) /* also a NaN q */
+    rank = 1;
+  else if (r >= (double)st->received)
+    rank = st->received;
+  else
+    rank = (uint64_t)r;
+  if (rank == st->received)
+    return st->rtt_max_us; /* the largest sample is known exactly */
+  if (rank == 1)
+    return st->rtt_min_us; /* and so is the smallest */
+
+  uint64_t seen = 0;
+  for (size_t b = 0; b < TT_HIST_BUCKETS; b++) {
+    seen += st->hist[b];
+    if (seen >= rank) {
+      uint32_t lo, hi;
+      tt_hist_range(b, &lo, &hi);
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (mid < st->rtt_min_us)
+        return st->rtt_min_us;
+      if (mid > st->rtt_max_us)
+        return st->rtt_max_us;
+      return mid;
+    }
+  }
+  /* Only when a bucket saturated: the rank is among the largest. */
+  return st->rtt_max_us;
+}
+
+double tt_stats_loss_pct(const tt_stats *st) {
+  if (st->sent == 0)
+    return 0.0;
+  return (double)st->lost * 100.0 / (double)st->sent;
+}
+
+size_t tt_stats_recent(const tt_stats *st, tt_sample *out, size_t max) {
+  size_t k = st->ring_len < max ? st->ring_len : max;
+  size_t start = (st->ring_next + TT_RING_LEN - k) % TT_RING_LEN;
+  for (size_t i = 0; i < k; i++)
+    out[i] = st->ring[(start + i) % TT_RING_LEN];
+  return k;
+}
