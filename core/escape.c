@@ -64,7 +64,12 @@ static size_t escape_unit(const unsigned char *s, size_t len, int flags,
   case '\r': memcpy(out, "\\r", 2); *outlen = 2; return 1;
   case '\n': memcpy(out, "\\n", 2); *outlen = 2; return 1;
   case '\t': memcpy(out, "\\t", 2); *outlen = 2; return 1;
-  case '\\': memcpy(out, "\\\\", 2); *outlen = 2; return 1;
+  case '\\':
+    if (flags & TT_ESC_KEEP_BACKSLASH)
+      break;
+    memcpy(out, "\\\\", 2);
+    *outlen = 2;
+    return 1;
   default: break;
   }
   if (c >= 0x20 && c < 0x7f) {

@@ -10,7 +10,10 @@ enum {
    * whose encoding nobody vouched for). Without it, well-formed UTF-8 is
    * kept and only control characters (C0, DEL, C1) and malformed sequences
    * are escaped. */
-  TT_ESC_ASCII = 1 << 0
+  TT_ESC_ASCII = 1 << 0,
+  /* Leave backslashes as they are: for text people wrote with backslashes
+   * of its own meaning, such as a regular expression ("^\+PONG"). */
+  TT_ESC_KEEP_BACKSLASH = 1 << 1
 };
 
 /* Writes src[0..len) into dst as text safe for a terminal or a log line

@@ -4,6 +4,18 @@
 
 #include "support.h"
 
+void tt_test_libuv_once(void) {
+  static bool done;
+  if (done)
+    return;
+  /* The first loop of a process opens libuv's process-wide descriptors
+   * (the signal lock pipe); open them before anyone counts. */
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  uv_loop_close(&loop);
+  done = true;
+}
+
 int tt_test_fd_count(void) {
   DIR *d = opendir("/proc/self/fd");
   if (d == NULL)

@@ -7,6 +7,10 @@
 #include <stdint.h>
 #include <uv.h>
 
+/* Opens libuv's process-wide descriptors once, so that descriptor counts
+ * taken afterwards compare like with like. */
+void tt_test_libuv_once(void);
+
 /* Open descriptors of this process (from /proc/self/fd). */
 int tt_test_fd_count(void);
 

@@ -37,6 +37,12 @@ static void test_backslash_is_doubled(void **state) {
   assert_string_equal(ESC("\\x41"), "\\\\x41");
 }
 
+static void test_keep_backslash_leaves_a_regex_readable(void **state) {
+  assert_string_equal(esc("^\\+PONG\x1b", 8, TT_ESC_KEEP_BACKSLASH),
+                      "^\\+PONG\\x1b");
+  assert_string_equal(esc("\\d+\r", 4, TT_ESC_KEEP_BACKSLASH), "\\d+\\r");
+}
+
 static void test_cr_lf_tab_have_their_names(void **state) {
   assert_string_equal(ESC("+PONG\r\n"), "+PONG\\r\\n");
   assert_string_equal(ESC("a\tb"), "a\\tb");
@@ -420,6 +426,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_printable_ascii_passes),
       cmocka_unit_test(test_backslash_is_doubled),
+    cmocka_unit_test(test_keep_backslash_leaves_a_regex_readable),
       cmocka_unit_test(test_cr_lf_tab_have_their_names),
       cmocka_unit_test(test_other_c0_and_del_are_hex),
       cmocka_unit_test(test_nul_is_escaped_not_an_end),

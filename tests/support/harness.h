@@ -1,0 +1,67 @@
+/* harness.h - an engine under test: a loop, fault servers, a config from
+ * YAML, every event recorded, and a teardown that proves nothing leaked
+ * (handles, descriptors; memory is LeakSanitizer's job). */
+#ifndef TETHER_TEST_HARNESS_H
+#define TETHER_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config.h"
+#include "engine.h"
+#include "fault.h"
+
+#define TT_H_EVENTS 1024
+#define TT_H_FAULTS 16
+
+typedef struct tt_rec {
+  tt_event_kind kind;
+  size_t index;        /* target */
+  uint64_t seq;
+  tt_class cls;
+  bool has_rtt;
+  uint32_t rtt_us;
+  tt_state from, to;
+  char error[TT_ERROR_MAX];
+  uint64_t at_ms;      /* uv_now when it happened */
+} tt_rec;
+
+typedef struct tt_harness tt_harness;
+typedef void (*tt_harness_cb)(tt_harness *h, const tt_event *ev);
+
+struct tt_harness {
+  uv_loop_t loop;
+  tt_config cfg;
+  bool have_cfg;
+  tt_engine *engine;
+  tt_fault *faults[TT_H_FAULTS];
+  size_t nfaults;
+  tt_rec ev[TT_H_EVENTS];
+  size_t n;
+  bool finished;
+  bool stopped;
+  int fd_start;
+  tt_harness_cb on_event; /* optional: drive faults from events */
+  void *user;
+};
+
+void tt_h_setup(tt_harness *h);
+/* Starts a fault server and returns it (fails the test on error). */
+tt_fault *tt_h_fault(tt_harness *h, const tt_fault_opts *o);
+/* Loads a config from printf-formatted YAML (fails the test on any
+ * diagnostic, printing it). */
+void tt_h_config(tt_harness *h, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+/* Runs the engine until every target did `count` heartbeats, or until
+ * h->finished is set by a callback; fails the test after timeout_ms. */
+void tt_h_run(tt_harness *h, uint64_t count, uint64_t timeout_ms);
+/* Stops everything and asserts that no handle or descriptor is left. */
+void tt_h_teardown(tt_harness *h);
+
+/* The i-th recorded event of one kind for target idx, or NULL. */
+const tt_rec *tt_h_nth(const tt_harness *h, size_t idx, tt_event_kind kind,
+                       size_t i);
+size_t tt_h_count(const tt_harness *h, size_t idx, tt_event_kind kind);
+
+#endif
