@@ -1,22 +1,29 @@
 /* format.c - number formatting shared by the dashboard, plain and JSON
  * output, so that a value reads the same everywhere. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
+#include <wchar.h>
 
+#include "escape.h"
 #include "format.h"
 
 int tt_fmt_rtt(char *buf, size_t n, uint32_t us) {
+  /* The thresholds sit where rounding would add a digit (9995 us would
+   * print as "10.00ms"), so every form keeps 3 significant digits. */
   if (us < 1000)
     return snprintf(buf, n, "%uus", (unsigned)us);
-  if (us < 10000)
+  if (us < 9995)
     return snprintf(buf, n, "%.2fms", us / 1000.0);
-  if (us < 100000)
+  if (us < 99950)
     return snprintf(buf, n, "%.1fms", us / 1000.0);
-  if (us < 1000000)
+  if (us < 999500)
     return snprintf(buf, n, "%ums", (unsigned)((us + 500) / 1000));
-  if (us < 10000000)
+  if (us < 9995000)
     return snprintf(buf, n, "%.2fs", us / 1e6);
-  return snprintf(buf, n, "%.1fs", us / 1e6);
+  if (us < 99950000)
+    return snprintf(buf, n, "%.1fs", us / 1e6);
+  return snprintf(buf, n, "%.0fs", us / 1e6);
 }
 
 int tt_fmt_age(char *buf, size_t n, uint64_t ms) {
@@ -47,4 +54,172 @@ int tt_fmt_rfc3339(char *buf, size_t n, uint64_t wall_us) {
   return snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
                   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                   tm.tm_min, tm.tm_sec, (unsigned)(wall_us % 1000000));
+}
+
+/* ---- Text for the screen ---- */
+
+/* Decodes the UTF-8 character at s (at most len bytes) into *cp and
+ * returns its length; a byte that does not start a well-formed character
+ * is taken alone, as U+FFFD. */
+static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp) {
+  unsigned char c = s[0];
+  size_t need;
+  uint32_t v;
+
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  if (c >= 0xc2 && c <= 0xdf) {
+    need = 2;
+    v = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    need = 3;
+    v = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    need = 4;
+    v = c & 0x07;
+  } else {
+    *cp = 0xfffd;
+    return 1;
+  }
+  if (len < need) {
+    *cp = 0xfffd;
+    return 1;
+  }
+  for (size_t i = 1; i < need; i++) {
+    if ((s[i] & 0xc0) != 0x80) {
+      *cp = 0xfffd;
+      return 1;
+    }
+    v = v << 6 | (s[i] & 0x3f);
+  }
+  /* Overlong forms, surrogates and values past U+10FFFF are malformed. */
+  if ((need == 3 && v < 0x800) || (need == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+      (v >= 0xd800 && v <= 0xdfff)) {
+    *cp = 0xfffd;
+    return 1;
+  }
+  *cp = v;
+  return need;
+}
+
+static unsigned char_width(uint32_t cp) {
+  if (cp >= 0x20 && cp < 0x7f)
+    return 1;
+  int w = wcwidth((wchar_t)cp);
+  return w < 0 ? 1 : (unsigned)w;
+}
+
+unsigned tt_fmt_width(const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s;
+  unsigned cols = 0;
+  size_t i = 0;
+
+  while (i < len) {
+    uint32_t cp;
+    i += utf8_next(p + i, len - i, &cp);
+    cols += char_width(cp);
+  }
+  return cols;
+}
+
+/* Appends len bytes to dst[*pos] if they fit before the NUL. */
+static bool put(char *dst, size_t n, size_t *pos, const char *s, size_t len) {
+  if (*pos + len >= n)
+    return false;
+  memcpy(dst + *pos, s, len);
+  *pos += len;
+  return true;
+}
+
+static void pad(char *dst, size_t n, size_t *pos, unsigned cols) {
+  while (cols-- > 0 && put(dst, n, pos, " ", 1)) {
+  }
+}
+
+int tt_fmt_fit(char *dst, size_t n, const char *src, size_t len,
+               unsigned width, int align, bool utf8) {
+  const unsigned char *p = (const unsigned char *)src;
+  size_t pos = 0, i = 0;
+  unsigned cols = tt_fmt_width(src, len);
+
+  if (n == 0)
+    return 0;
+  if (cols <= width) {
+    if (align == TT_FIT_RIGHT)
+      pad(dst, n, &pos, width - cols);
+    put(dst, n, &pos, src, len);
+    if (align != TT_FIT_RIGHT)
+      pad(dst, n, &pos, width - cols);
+    dst[pos] = '\0';
+    return (int)pos;
+  }
+  if (align == TT_FIT_TAIL && width > 0) {
+    /* Too wide: the ellipsis, then the whole characters of the end that
+     * fit in width - 1 columns, then a space if a wide one did not. */
+    unsigned skip = cols - (width - 1);
+    unsigned skipped = 0;
+    while (i < len && skipped < skip) {
+      uint32_t cp;
+      i += utf8_next(p + i, len - i, &cp);
+      skipped += char_width(cp);
+    }
+    if (utf8 ? put(dst, n, &pos, "\xe2\x80\xa6", 3) : put(dst, n, &pos, "~", 1)) {
+      put(dst, n, &pos, src + i, len - i);
+      pad(dst, n, &pos, skipped - skip);
+    }
+    dst[pos] = '\0';
+    return (int)pos;
+  }
+  /* Too wide: keep whole characters in width - 1 columns, then the
+   * ellipsis, then a space for a double-width character that did not fit. */
+  cols = 0;
+  while (i < len && width > 0) {
+    uint32_t cp;
+    size_t clen = utf8_next(p + i, len - i, &cp);
+    unsigned w = char_width(cp);
+    if (cols + w > width - 1)
+      break;
+    if (!put(dst, n, &pos, src + i, clen))
+      break;
+    cols += w;
+    i += clen;
+  }
+  if (width > 0) {
+    if (utf8 ? put(dst, n, &pos, "\xe2\x80\xa6", 3) : put(dst, n, &pos, "~", 1))
+      cols++;
+    pad(dst, n, &pos, width - cols);
+  }
+  dst[pos] = '\0';
+  return (int)pos;
+}
+
+int tt_fmt_clock(char *buf, size_t n, uint64_t wall_us) {
+  time_t t = (time_t)(wall_us / 1000000);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  return snprintf(buf, n, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+size_t tt_fmt_escaped(char *dst, size_t n, const char *src, int flags) {
+  /* Its backslashes are escapes already; anything else unsafe is not. */
+  return tt_escape(dst, n, src, strlen(src), flags | TT_ESC_KEEP_BACKSLASH);
+}
+
+size_t tt_fmt_prefix(const char *s, size_t len, unsigned cols) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  unsigned used = 0;
+
+  while (i < len) {
+    uint32_t cp;
+    size_t clen = utf8_next(p + i, len - i, &cp);
+    unsigned w = char_width(cp);
+    if (used + w > cols)
+      break;
+    used += w;
+    i += clen;
+  }
+  return i;
 }

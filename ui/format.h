@@ -3,6 +3,7 @@
 #ifndef TETHER_FORMAT_H
 #define TETHER_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,3 +22,32 @@ int tt_fmt_pct(char *buf, size_t n, double pct);
 int tt_fmt_rfc3339(char *buf, size_t n, uint64_t wall_us);
 
 #endif
+
+/* ---- Text for the screen (the dashboard's cells) ---- */
+
+/* The number of terminal columns the UTF-8 text s[0..len) takes (wcwidth
+ * of each character; what wcwidth cannot size counts as one column). */
+unsigned tt_fmt_width(const char *s, size_t len);
+
+enum { TT_FIT_LEFT = 0, TT_FIT_RIGHT = 1, TT_FIT_TAIL = 2 };
+
+/* Writes src[0..len) into dst taking exactly width columns: padded with
+ * spaces on the right (TT_FIT_LEFT, TT_FIT_TAIL) or on the left
+ * (TT_FIT_RIGHT), or cut at a whole character with an ellipsis ("…" when
+ * utf8, else "~") as its last column, or for TT_FIT_TAIL as its first, so
+ * that the end stays visible (an address's port). dst is always
+ * NUL-terminated; returns its length. */
+int tt_fmt_fit(char *dst, size_t n, const char *src, size_t len,
+               unsigned width, int align, bool utf8);
+
+/* Local wall-clock time "HH:MM:SS". */
+int tt_fmt_clock(char *buf, size_t n, uint64_t wall_us);
+
+/* Text that is already escape output (an engine's error detail) made safe
+ * to show: tt_escape() with flags, keeping its backslashes, so that it is
+ * never shown raw and never escaped twice. Returns the length written. */
+size_t tt_fmt_escaped(char *dst, size_t n, const char *src, int flags);
+
+/* The length in bytes of the longest run of whole characters at the start
+ * of s[0..len) that fits in cols terminal columns. */
+size_t tt_fmt_prefix(const char *s, size_t len, unsigned cols);

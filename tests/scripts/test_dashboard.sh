@@ -1,0 +1,399 @@
+#!/usr/bin/env bash
+# test_dashboard.sh - drives the real dashboard (`tether --demo`) in a
+# detached tmux on a private socket: reads the screen with capture-pane,
+# presses every key and checks that it does what the help says, resizes,
+# quits, and checks that the terminal is given back.
+#
+# Synchronisation is by polling the screen until the expected text appears
+# or a generous deadline passes; each check fails if its key stops working.
+# Exit 0 on pass, 1 on failure, 77 when tmux is missing.
+set -u
+
+if ! command -v tmux >/dev/null 2>&1; then
+  echo "SKIP: tmux is not installed (apt-get install tmux)"
+  exit 77
+fi
+if [ -z "${TETHER:-}" ] || [ ! -x "$TETHER" ]; then
+  echo "test_dashboard: TETHER must name the tether binary (CTest sets it)" >&2
+  exit 1
+fi
+
+SOCK="tt-dash-$$-$RANDOM"
+DEADLINE=${TT_DASH_DEADLINE:-20}
+PASS=0
+FAIL=0
+UTF8_LOCALE=C.UTF-8
+
+T() { tmux -L "$SOCK" "$@"; }
+
+cleanup() {
+  tmux -L "$SOCK" kill-server >/dev/null 2>&1
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- helpers -------------------------------------------------------------
+
+# start SESSION COLS ROWS [VAR=value ...]: runs tether --demo in a new
+# detached session; when it ends the shell says EXITED:<status> and prints
+# the terminal modes, then waits so that the pane can still be read.
+start() {
+  local s=$1 x=$2 y=$3
+  shift 3
+  local envs="LANG=$UTF8_LOCALE LC_ALL=$UTF8_LOCALE $*"
+  if [ -z "$(T list-sessions 2>/dev/null)" ]; then
+    # The first session starts the server: no user config, and a long
+    # history so that the summary after exit stays readable.
+    T -f /dev/null new-session -d -s "$s" -x "$x" -y "$y" \
+      "env $envs sh -c '\"\$0\" --demo; echo EXITED:\$?; stty -a; exec sleep 600' '$TETHER'"
+  else
+    T new-session -d -s "$s" -x "$x" -y "$y" \
+      "env $envs sh -c '\"\$0\" --demo; echo EXITED:\$?; stty -a; exec sleep 600' '$TETHER'"
+  fi
+}
+
+screen() { T capture-pane -p -t "$1"; }
+screen_e() { T capture-pane -p -e -t "$1"; }
+keys() { local s=$1; shift; T send-keys -t "$s" "$@"; }
+text() { T send-keys -t "$1" -l "$2"; }
+
+# wait_for SESSION ERE: polls the screen until a line matches.
+wait_for() {
+  local end=$((SECONDS + DEADLINE))
+  while ((SECONDS < end)); do
+    screen "$1" | grep -Eq -- "$2" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_for_hist SESSION ERE: the same over the pane's history too (what
+# tether printed after the dashboard may have scrolled).
+wait_for_hist() {
+  local end=$((SECONDS + DEADLINE))
+  while ((SECONDS < end)); do
+    T capture-pane -p -S - -t "$1" | grep -Eq -- "$2" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_gone SESSION ERE: polls the screen until no line matches.
+wait_gone() {
+  local end=$((SECONDS + DEADLINE))
+  while ((SECONDS < end)); do
+    screen "$1" | grep -Eq -- "$2" || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_true CMD...: polls a command until it succeeds.
+wait_true() {
+  local end=$((SECONDS + DEADLINE))
+  while ((SECONDS < end)); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+LAST_SESSION=main
+check() { # description, command...
+  local what=$1
+  shift
+  if "$@"; then
+    echo "ok - $what"
+    PASS=$((PASS + 1))
+  else
+    echo "not ok - $what"
+    FAIL=$((FAIL + 1))
+    echo "---- screen of '$LAST_SESSION' ----"
+    screen "$LAST_SESSION" 2>/dev/null | sed 's/^/    /'
+    echo "----"
+  fi
+}
+
+# The table's rows: lines after the heading that start with a name and
+# hold a state.
+rows() {
+  screen "$1" | awk 'seen && /^[^ ]/ && / (up|degraded|connecting|down) / {print}
+                     /^NAME / {seen=1}'
+}
+row_count() { rows "$1" | wc -l; }
+first_row() { rows "$1" | head -n 1; }
+last_row() { rows "$1" | tail -n 1; }
+heading() { screen "$1" | grep -E '^NAME ' | head -n 1; }
+header() { screen "$1" | head -n 1; }
+clock() { header "$1" | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2}' | tail -n 1; }
+
+# Which table row (1-based) is drawn in reverse video: the selection.
+SGR_REVERSE=$'\e\\[([0-9;]*;)?7(;[0-9;]*)?m'
+selected_row() {
+  screen_e "$1" | awk -v re="$SGR_REVERSE" '
+    started { n++; if ($0 ~ re) { print n; exit } }
+    /NAME/ && !started { started=1 }'
+}
+
+# SGR colour parameters: 30-37, 38;..., 40-47, 48;..., 90-97, 100-107.
+# 39 and 49 (default colours) are resets that tmux writes anyway.
+has_colour_sgr() {
+  grep -qE $'\e\\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9;]*)?m'
+}
+
+# A sanitizer build reports on stderr, which is the pane.
+no_sanitizer_report() {
+  ! T capture-pane -p -S - -t "$1" | grep -Eq 'Sanitizer|runtime error:'
+}
+
+alternate_off() { [ "$(T display -p -t "$1" '#{alternate_on}')" = 0 ]; }
+
+# Predicates on the main session, for wait_true.
+first_is() { first_row main | grep -Eq " $1 "; }
+last_is() { last_row main | grep -Eq " $1 "; }
+selected_is() { [ "$(selected_row main)" = "$1" ]; }
+rows_are() { [ "$(row_count main)" -eq "$1" ]; }
+heading_has() { [[ "$(heading main)" == *"$1"* ]]; }
+sorted_state_reversed() { heading_has 'STATE▼' && first_is up; }
+sorted_state() { heading_has 'STATE▲' && first_is down; }
+no_rtt_last() { last_row main | grep -Eq '^[a-z0-9-]+ +[^ ]+ +[a-z]+ +- '; }
+prompt_closed_filter_kept() {
+  local s
+  s=$(screen main)
+  ! grep -q '^ Filter: ' <<<"$s" && grep -q 'filter "healthy" 2/11' <<<"$s"
+}
+reconnects() { screen main | sed -nE 's/.*reconnects ([0-9]+).*/\1/p' | head -n 1; }
+reconnected() { [ "$(reconnects)" -gt "$1" ]; }
+clock_is_not() { [ "$(clock main)" != "$1" ]; }
+seconds_since() { [ "$(date +%s)" -ge "$1" ]; }
+no_wider_than() { [ "$(screen "$1" | LC_ALL=$UTF8_LOCALE wc -L)" -le "$2" ]; }
+colour_on_screen() { screen_e "$1" | has_colour_sgr; }
+no_colour_on_screen() { ! colour_on_screen "$1"; }
+screen_is() { [ "$(screen main)" = "$1" ]; }
+reverse_on_screen() { screen_e "$1" | grep -qE "$SGR_REVERSE"; }
+only_ascii() { ! screen "$1" | LC_ALL=C grep -q '[^ -~]'; }
+help_lists_every_key() {
+  local s k
+  s=$(screen main)
+  for k in 'Up k' 'Down j' PgUp PgDn 'g Home' 'G End' 's ' 'S ' '/ ' Esc \
+           Enter 'e ' 'p ' 'r ' '? ' 'q ' '^L'; do
+    grep -qF -- "   $k" <<<"$s" || return 1
+  done
+}
+
+# The header's counts per state add up to the rows, and the rows in each
+# state match its count.
+counts_match_rows() {
+  local snap counts
+  snap=$(screen main)
+  counts=$(head -n 1 <<<"$snap" | sed -nE \
+    's/.* ([0-9]+) up  ([0-9]+) degraded  ([0-9]+) connecting  ([0-9]+) down.*/\1 \2 \3 \4/p')
+  [ -n "$counts" ] || return 1
+  set -- $counts
+  local states=(up degraded connecting down) i=0 total=0 n
+  for n in "$@"; do
+    local shown
+    shown=$(awk -v st="${states[$i]}" 'seen && $0 ~ (" " st " ") {c++}
+                                       /^NAME /{seen=1} END{print c+0}' <<<"$snap")
+    [ "$shown" -eq "$n" ] || return 1
+    total=$((total + n))
+    i=$((i + 1))
+  done
+  [ "$total" -eq 11 ]
+}
+
+# ---- the dashboard at 100x30 ---------------------------------------------
+
+start main 100 30
+
+check "header shows counts per state" \
+  wait_for main '^ tether +demo +[0-9]+ up  [0-9]+ degraded  [0-9]+ connecting  [0-9]+ down'
+check "rows show targets with their states" wait_for main '^refused +.* down '
+check "a healthy target is up" wait_for main '^echo-healthy +.* up '
+check "a slow target is degraded" wait_for main '^slow-150ms +.* degraded '
+check "header counts match the rows, per state" wait_true counts_match_rows
+check "colour is used by default" colour_on_screen main
+
+check "STATE sorts worst first by default" wait_true sorted_state
+keys main S
+check "S reverses the sort (STATE▼, up first)" wait_true sorted_state_reversed
+keys main S
+check "S again restores it (STATE▲, down first)" wait_true sorted_state
+
+keys main s
+check "s sorts by the next column (RTT▲)" wait_true heading_has 'RTT▲'
+check "s: the STATE mark is gone" wait_gone main '^NAME .*STATE▲'
+check "s: rows without an RTT go last" wait_true no_rtt_last
+for _ in 1 2 3 4 5 6 7 8; do keys main s; done
+check "s cycles back to STATE" wait_true sorted_state
+
+keys main g
+check "g selects the first row" wait_true selected_is 1
+keys main j j
+check "j moves the selection down" wait_true selected_is 3
+keys main k
+check "k moves it up" wait_true selected_is 2
+keys main Down
+check "Down moves it down" wait_true selected_is 3
+keys main Up
+check "Up moves it up" wait_true selected_is 2
+keys main G
+check "G selects the last row" wait_true selected_is 11
+keys main PPage
+check "PgUp goes a page up" wait_true selected_is 1
+keys main NPage
+check "PgDn goes a page down" wait_true selected_is 11
+keys main Home
+check "Home goes to the first row" wait_true selected_is 1
+
+keys main /
+check "/ opens the filter prompt" wait_for main '^ Filter: '
+text main healthy
+check "typing filters on name or tag" wait_for main 'filter "healthy" 2/11'
+check "only the matching rows remain" wait_true rows_are 2
+keys main Enter
+check "Enter closes the prompt and keeps the filter" wait_true prompt_closed_filter_kept
+keys main Escape
+check "Esc clears the filter" wait_gone main 'filter "'
+check "every row is back" wait_true rows_are 11
+keys main /
+text main 127.0.0.1
+check "the filter matches addresses" wait_for main 'filter "127\.0\.0\.1" 11/11'
+keys main Escape
+check "Esc in the prompt clears it" wait_gone main '(filter "|^ Filter: )'
+
+keys main /
+text main redis-healthy
+keys main Enter
+check "filter to one target" wait_for main 'filter "redis-healthy" 1/11'
+keys main Enter
+check "Enter opens the detail view" wait_for main 'RTT histogram'
+check "detail: resolved address" \
+  wait_for main '^ redis-healthy +127\.0\.0\.1:[0-9]+ → 127\.0\.0\.1'
+check "detail: effective settings" \
+  wait_for main 'mode persistent .*interval 1s .*timeout 500ms .*connect timeout 1s .*miss threshold 3'
+check "detail: send and expect, escaped" \
+  wait_for main 'send "PING\\r\\n" +expect "\^\\\+PONG"'
+check "detail: RTT statistics" \
+  wait_for main 'min [0-9.]+(us|ms) +avg .*max .*p50 .*p90 .*p99 .*jitter '
+check "detail: counts per class" wait_for main '^ classes ok [0-9]+'
+check "detail: flaps and reconnects" wait_for main 'flaps [0-9]+ +reconnects [0-9]+'
+check "detail: recent events" wait_for main 'Recent events'
+check "detail: a histogram bar" wait_for main '█+ [0-9]+ *(#|$| )'
+before=$(reconnects)
+keys main r
+check "r reconnects the selected target" wait_true reconnected "${before:-0}"
+keys main Escape
+check "Esc leaves the detail view" wait_for main '^NAME '
+keys main Enter
+check "Enter opens it again" wait_for main 'RTT histogram'
+keys main Enter
+check "Enter leaves it" wait_for main '^NAME '
+keys main Enter
+check "and again" wait_for main 'RTT histogram'
+keys main q
+check "q leaves the detail view" wait_for main '^NAME '
+check "q in the detail view does not quit" wait_gone main 'EXITED:'
+keys main Escape
+check "the filter is cleared" wait_gone main 'filter "'
+
+keys main p
+check "p shows PAUSED" wait_for main ' PAUSED '
+frozen=$(clock main)
+paused_screen=$(screen main)
+# Two seconds of real time: the clock, SINCE and the RTTs would move.
+wait_true seconds_since $(($(date +%s) + 2))
+check "the paused display does not move" screen_is "$paused_screen"
+keys main p
+check "p again resumes" wait_gone main ' PAUSED '
+check "the clock moves again" wait_true clock_is_not "$frozen"
+
+keys main e
+check "e opens the event log" wait_for main '^ Event log: state changes, newest first'
+check "the event log lists state changes" \
+  wait_for main '^ [0-9:]{8}  [a-z0-9-]+ +[a-z]+ → [a-z]+ '
+keys main e
+check "e closes it" wait_gone main 'Event log:'
+
+keys main '?'
+check "? shows the help" wait_for main '^ Keys'
+check "the help lists every key" help_lists_every_key
+keys main x
+check "any key leaves the help" wait_for main '^NAME '
+
+T resize-window -t main -x 80 -y 24
+check "at 80x24 the table is drawn" wait_for main '^NAME +STATE'
+check "at 80x24 the key bar is there" wait_for main '^ q Quit'
+check "at 80x24 every row is shown" wait_true rows_are 11
+check "at 80x24 no line is wider than 80" no_wider_than main 80
+T resize-window -t main -x 60 -y 20
+check "below 80x24 it says the terminal is too small" \
+  wait_for main 'Terminal too small: 60x20, tether needs 80x24'
+check "and draws no table" wait_gone main '^NAME '
+T resize-window -t main -x 100 -y 30
+check "back at 100x30 the table returns" wait_for main '^NAME +ADDRESS +STATE'
+
+keys main q
+check "q quits (status 1: the demo has targets down)" wait_for main '^EXITED:1$'
+check "after q the summary is printed" wait_for_hist main '^redis-healthy +127\.0\.0\.1:'
+check "after q the alternate screen is left" alternate_off main
+check "after q the terminal modes are restored" wait_for main ' icanon .* echo '
+check "no sanitizer report" no_sanitizer_report main
+
+# ---- SIGTERM ---------------------------------------------------------------
+
+LAST_SESSION=term
+start term 100 30
+check "SIGTERM: the dashboard is up" wait_for term '^NAME '
+tpid=$(pgrep -P "$(T display -p -t term '#{pane_pid}')" | head -n 1)
+[ -n "$tpid" ] && kill -TERM "$tpid"
+check "SIGTERM ends the run (status 1)" wait_for term '^EXITED:1$'
+check "after SIGTERM the summary is printed" wait_for_hist term '^refused +127\.0\.0\.1:'
+check "after SIGTERM the alternate screen is left" alternate_off term
+check "after SIGTERM the terminal modes are restored" wait_for term ' icanon .* echo '
+check "SIGTERM: no sanitizer report" no_sanitizer_report term
+
+# ---- NO_COLOR -------------------------------------------------------------
+
+LAST_SESSION=mono
+start mono 100 30 NO_COLOR=1
+check "NO_COLOR: the dashboard is up" wait_for mono '^refused +.* down '
+check "NO_COLOR draws no colour" no_colour_on_screen mono
+check "NO_COLOR still shows the selection in reverse video" reverse_on_screen mono
+keys mono q
+check "NO_COLOR: q quits" wait_for mono '^EXITED:1$'
+
+# ---- outside a UTF-8 locale ----------------------------------------------
+
+LAST_SESSION=ascii
+start ascii 100 30 LANG=C LC_ALL=C
+check "C locale: the dashboard is up" wait_for ascii '^refused +.* down '
+check "C locale: ASCII sort mark" wait_for ascii '^NAME .*STATE\^'
+check "C locale: failures marked x in the history" wait_for ascii '^refused .* x+ *$'
+check "C locale: nothing but ASCII on screen" only_ascii ascii
+keys ascii q
+check "C locale: q quits" wait_for ascii '^EXITED:1$'
+
+# ---- other terminals -------------------------------------------------------
+
+for term in xterm xterm-256color screen vt100 linux; do
+  s="t-${term//[^a-z0-9]/}"
+  LAST_SESSION=$s
+  start "$s" 80 24 TERM=$term
+  check "TERM=$term: the table is drawn" wait_for "$s" '^refused +.* down '
+  check "TERM=$term: the key bar is drawn" wait_for "$s" '^ q Quit'
+  keys "$s" q
+  check "TERM=$term: q quits" wait_for "$s" '^EXITED:1$'
+  check "TERM=$term: the alternate screen is left" alternate_off "$s"
+  check "TERM=$term: no sanitizer report" no_sanitizer_report "$s"
+done
+
+# A terminal that cannot address the cursor is refused, not smeared over.
+LAST_SESSION=dumb
+start dumb 100 30 TERM=dumb
+check "TERM=dumb: refused with exit status 3" wait_for dumb '^EXITED:3$'
+check "TERM=dumb: says to use --plain" wait_for dumb 'use --plain'
+check "TERM=dumb: nothing was drawn" wait_gone dumb '^ tether '
+
+echo "dashboard: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
