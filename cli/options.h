@@ -1,0 +1,38 @@
+/* options.h - the command line, parsed into what the run needs. */
+#ifndef TETHER_OPTIONS_H
+#define TETHER_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+typedef enum tt_output {
+  TT_OUT_AUTO,     /* dashboard on a terminal, else plain */
+  TT_OUT_PLAIN,
+  TT_OUT_JSON,
+  TT_OUT_DASHBOARD
+} tt_output;
+
+typedef struct tt_options {
+  tt_output output;
+  const char *log_path;
+  uint64_t count;        /* 0: no limit */
+  uint64_t duration_ms;  /* 0: no limit */
+  uint64_t refresh_ms;
+  bool check;
+  bool demo;
+  bool no_color;
+  const char *file;
+  char **targets;
+  size_t ntargets;
+  tt_settings overrides;
+  char *send_buf;        /* --send after its escapes were read */
+} tt_options;
+
+/* Parses argv. Returns 0 to run, 1 when --help or --version was handled
+ * (exit 0), or 2 after printing a usage error to stderr (exit 2). */
+int tt_options_parse(tt_options *o, int argc, char **argv);
+void tt_options_free(tt_options *o);
+
+#endif

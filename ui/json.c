@@ -1,0 +1,147 @@
+/* json.c - events and summaries as JSON, one object per line, with every
+ * string escaped so that no byte from the network reaches a reader raw. */
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "output.h"
+#include "summary.h"
+
+/* Length of the well-formed UTF-8 sequence at s, or 0 when it is not one
+ * (overlong, surrogate, beyond U+10FFFF or cut short). */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+  unsigned c = s[0];
+  size_t len;
+  unsigned cp;
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2;
+    cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    cp = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (n < len)
+    return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (s[i] & 0x3f);
+  }
+  if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+      (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    return 0;
+  /* C1 controls are controls too. */
+  if (cp >= 0x80 && cp <= 0x9f)
+    return 0;
+  return len;
+}
+
+void tt_json_string(tt_sink *k, const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s;
+  tt_sink_write(k, "\"", 1);
+  size_t run = 0; /* bytes that pass as they are, written in one go */
+  for (size_t i = 0; i < len;) {
+    unsigned c = p[i];
+    size_t ok = 0;
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+      ok = 1;
+    else if (c >= 0x80)
+      ok = utf8_len(p + i, len - i);
+    if (ok > 0) {
+      run += ok;
+      i += ok;
+      continue;
+    }
+    tt_sink_write(k, s + i - run, run);
+    run = 0;
+    switch (c) {
+    case '"': tt_sink_write(k, "\\\"", 2); break;
+    case '\\': tt_sink_write(k, "\\\\", 2); break;
+    case '\n': tt_sink_write(k, "\\n", 2); break;
+    case '\r': tt_sink_write(k, "\\r", 2); break;
+    case '\t': tt_sink_write(k, "\\t", 2); break;
+    default:
+      /* Controls and bytes that are not UTF-8 become \u00XX: valid JSON,
+       * and nothing a terminal would act on. */
+      tt_sink_printf(k, "\\u%04x", c);
+    }
+    i++;
+  }
+  tt_sink_write(k, s + len - run, run);
+  tt_sink_write(k, "\"", 1);
+}
+
+static void key(tt_sink *k, const char *name) {
+  tt_sink_printf(k, ",\"%s\":", name);
+}
+
+static void key_str(tt_sink *k, const char *name, const char *value) {
+  key(k, name);
+  tt_json_string(k, value, strlen(value));
+}
+
+/* The fields every event starts with. */
+static void head(tt_sink *k, uint64_t ts_us, const char *event,
+                 const tt_view *v) {
+  char ts[40];
+  tt_fmt_rfc3339(ts, sizeof ts, ts_us);
+  tt_sink_printf(k, "{\"ts\":\"%s\",\"event\":\"%s\"", ts, event);
+  key_str(k, "target", v->target->name);
+  key_str(k, "address", v->target->address);
+  if (v->ip[0] != '\0')
+    key_str(k, "ip", v->ip);
+}
+
+void tt_json_event(tt_sink *k, const tt_event *ev) {
+  switch (ev->kind) {
+  case TT_EVENT_HEARTBEAT:
+    head(k, ev->ts_us, "heartbeat", ev->view);
+    tt_sink_printf(k, ",\"seq\":%llu,\"class\":\"%s\"",
+                   (unsigned long long)ev->seq, tt_class_name(ev->cls));
+    if (ev->cls == TT_CLASS_OK)
+      tt_sink_printf(k, ",\"rtt_us\":%u", (unsigned)ev->rtt_us);
+    else
+      key_str(k, "error", ev->error);
+    break;
+  case TT_EVENT_LATE:
+    head(k, ev->ts_us, "late", ev->view);
+    tt_sink_printf(k, ",\"seq\":%llu,\"rtt_us\":%u",
+                   (unsigned long long)ev->seq, (unsigned)ev->rtt_us);
+    break;
+  case TT_EVENT_STATE:
+    head(k, ev->ts_us, "state", ev->view);
+    tt_sink_printf(k, ",\"from\":\"%s\",\"to\":\"%s\",\"class\":\"%s\"",
+                   tt_state_name(ev->from), tt_state_name(ev->to),
+                   tt_class_name(ev->cls));
+    key_str(k, "error", ev->error);
+    break;
+  }
+  tt_sink_write(k, "}\n", 2);
+}
+
+void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us) {
+  size_t n;
+  const tt_summary_field *f = tt_summary_fields(&n);
+  head(k, ts_us, "summary", v);
+  for (size_t i = 0; i < n; i++) {
+    tt_value val = f[i].get(v);
+    key(k, f[i].key);
+    switch (val.kind) {
+    case TT_V_NONE: tt_sink_puts(k, "null"); break;
+    case TT_V_STR: tt_json_string(k, val.s, strlen(val.s)); break;
+    case TT_V_COUNT:
+    case TT_V_RTT: tt_sink_printf(k, "%llu", (unsigned long long)val.u); break;
+    case TT_V_PCT: tt_sink_printf(k, "%.2f", val.d); break;
+    }
+  }
+  tt_sink_puts(k, ",\"classes\":{");
+  for (int c = 0; c < TT_CLASS_COUNT; c++)
+    tt_sink_printf(k, "%s\"%s\":%llu", c ? "," : "", tt_class_name(c),
+                   (unsigned long long)v->stats.classes[c]);
+  tt_sink_write(k, "}}\n", 3);
+}

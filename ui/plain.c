@@ -1,0 +1,141 @@
+/* plain.c - human-readable lines, one per heartbeat result and per state
+ * change, and the summary table written at exit. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "escape.h"
+#include "format.h"
+#include "output.h"
+#include "summary.h"
+
+#define NAME_WIDTH_MAX 24
+
+static int text_width(const char *s) {
+  /* Columns of UTF-8 text: every byte that does not continue a sequence. */
+  int w = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    w += (*p & 0xc0) != 0x80;
+  return w;
+}
+
+static void put_padded(tt_sink *k, const char *s, int width) {
+  tt_sink_puts(k, s);
+  for (int w = text_width(s); w < width; w++)
+    tt_sink_write(k, " ", 1);
+}
+
+void tt_plain_init(tt_plain *p, tt_sink *out, const tt_config *cfg) {
+  p->out = out;
+  p->name_width = 4;
+  for (size_t i = 0; i < cfg->ntargets; i++) {
+    char esc[4 * TT_MAX_NAME + 1];
+    const char *name = cfg->targets[i].name;
+    tt_escape(esc, sizeof esc, name, strlen(name), 0);
+    int w = text_width(esc);
+    if (w > p->name_width)
+      p->name_width = w > NAME_WIDTH_MAX ? NAME_WIDTH_MAX : w;
+  }
+}
+
+/* "10:04:05.123", local time: these lines are read by people. */
+static void put_time(tt_sink *k, uint64_t wall_us) {
+  time_t t = (time_t)(wall_us / 1000000);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  tt_sink_printf(k, "%02d:%02d:%02d.%03u  ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (unsigned)(wall_us % 1000000 / 1000));
+}
+
+void tt_plain_event(tt_plain *p, const tt_event *ev) {
+  tt_sink *k = p->out;
+  char name[4 * TT_MAX_NAME + 1];
+  char rtt[16];
+  const char *raw = ev->view->target->name;
+  tt_escape(name, sizeof name, raw, strlen(raw), 0);
+
+  put_time(k, ev->ts_us);
+  put_padded(k, name, p->name_width);
+  switch (ev->kind) {
+  case TT_EVENT_HEARTBEAT:
+    tt_sink_printf(k, "  #%-5llu ", (unsigned long long)ev->seq);
+    if (ev->cls == TT_CLASS_OK) {
+      tt_fmt_rtt(rtt, sizeof rtt, ev->rtt_us);
+      tt_sink_printf(k, "ok  %s\n", rtt);
+    } else {
+      /* The engine's details are already escaped. */
+      tt_sink_printf(k, "%s  %s\n", tt_class_name(ev->cls), ev->error);
+    }
+    break;
+  case TT_EVENT_LATE:
+    tt_fmt_rtt(rtt, sizeof rtt, ev->rtt_us);
+    tt_sink_printf(k, "  #%-5llu late  the reply came after %s\n",
+                   (unsigned long long)ev->seq, rtt);
+    break;
+  case TT_EVENT_STATE:
+    tt_sink_printf(k, "  state   %s -> %s", tt_state_name(ev->from),
+                   tt_state_name(ev->to));
+    if (ev->error[0] != '\0')
+      tt_sink_printf(k, "  (%s: %s)", tt_class_name(ev->cls), ev->error);
+    tt_sink_write(k, "\n", 1);
+    break;
+  }
+}
+
+static void format_value(char *buf, size_t n, tt_value v) {
+  switch (v.kind) {
+  case TT_V_NONE: snprintf(buf, n, "-"); break;
+  case TT_V_STR: snprintf(buf, n, "%s", v.s); break;
+  case TT_V_COUNT: snprintf(buf, n, "%llu", (unsigned long long)v.u); break;
+  case TT_V_PCT: tt_fmt_pct(buf, n, v.d); break;
+  case TT_V_RTT: tt_fmt_rtt(buf, n, (uint32_t)v.u); break;
+  }
+}
+
+void tt_plain_summary(tt_sink *k, const tt_engine *e) {
+  size_t nf, n = tt_engine_size(e);
+  const tt_summary_field *f = tt_summary_fields(&nf);
+  char esc[4 * TT_MAX_NAME + 1];
+  char cell[64];
+  int name_w = 4, addr_w = 7;
+
+  for (size_t i = 0; i < n; i++) {
+    const tt_target *t = tt_engine_view(e, i)->target;
+    tt_escape(esc, sizeof esc, t->name, strlen(t->name), 0);
+    if (text_width(esc) > name_w)
+      name_w = text_width(esc);
+    tt_escape(esc, sizeof esc, t->address, strlen(t->address), 0);
+    if (text_width(esc) > addr_w)
+      addr_w = text_width(esc);
+  }
+
+  put_padded(k, "NAME", name_w + 2);
+  put_padded(k, "ADDRESS", addr_w + 2);
+  for (size_t j = 0; j < nf; j++)
+    tt_sink_printf(k, j == 0 ? "%-*s" : "%*s", f[j].width, f[j].title);
+  tt_sink_puts(k, "  CLASSES\n");
+
+  for (size_t i = 0; i < n; i++) {
+    const tt_view *v = tt_engine_view(e, i);
+    tt_escape(esc, sizeof esc, v->target->name, strlen(v->target->name), 0);
+    put_padded(k, esc, name_w + 2);
+    tt_escape(esc, sizeof esc, v->target->address,
+              strlen(v->target->address), 0);
+    put_padded(k, esc, addr_w + 2);
+    for (size_t j = 0; j < nf; j++) {
+      format_value(cell, sizeof cell, f[j].get(v));
+      tt_sink_printf(k, j == 0 ? "%-*s" : "%*s", f[j].width, cell);
+    }
+    /* Failures by class, so that "why" survives into the summary. */
+    tt_sink_puts(k, " ");
+    bool any = false;
+    for (int c = 0; c < TT_CLASS_COUNT; c++) {
+      if (c == TT_CLASS_OK || v->stats.classes[c] == 0)
+        continue;
+      tt_sink_printf(k, " %s=%llu", tt_class_name(c),
+                     (unsigned long long)v->stats.classes[c]);
+      any = true;
+    }
+    tt_sink_puts(k, any ? "\n" : " -\n");
+  }
+}

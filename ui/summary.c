@@ -1,0 +1,67 @@
+/* summary.c - one description of a summary's fields, read by the plain
+ * table and the JSON writer alike. */
+#include "summary.h"
+
+static tt_value count(uint64_t u) {
+  return (tt_value){ .kind = TT_V_COUNT, .u = u };
+}
+
+/* RTT statistics exist only once a reply came. */
+static tt_value rtt(const tt_view *v, uint64_t us) {
+  if (v->stats.received == 0)
+    return (tt_value){ .kind = TT_V_NONE };
+  return (tt_value){ .kind = TT_V_RTT, .u = us };
+}
+
+static tt_value get_state(const tt_view *v) {
+  return (tt_value){ .kind = TT_V_STR, .s = tt_state_name(v->state) };
+}
+static tt_value get_sent(const tt_view *v) { return count(v->stats.sent); }
+static tt_value get_received(const tt_view *v) { return count(v->stats.received); }
+static tt_value get_lost(const tt_view *v) { return count(v->stats.lost); }
+static tt_value get_late(const tt_view *v) { return count(v->stats.late); }
+static tt_value get_loss(const tt_view *v) {
+  return (tt_value){ .kind = TT_V_PCT, .d = tt_stats_loss_pct(&v->stats) };
+}
+static tt_value get_min(const tt_view *v) { return rtt(v, v->stats.rtt_min_us); }
+static tt_value get_avg(const tt_view *v) { return rtt(v, tt_stats_avg(&v->stats)); }
+static tt_value get_max(const tt_view *v) { return rtt(v, v->stats.rtt_max_us); }
+static tt_value get_p50(const tt_view *v) {
+  return rtt(v, tt_stats_percentile(&v->stats, 50));
+}
+static tt_value get_p90(const tt_view *v) {
+  return rtt(v, tt_stats_percentile(&v->stats, 90));
+}
+static tt_value get_p99(const tt_view *v) {
+  return rtt(v, tt_stats_percentile(&v->stats, 99));
+}
+static tt_value get_jitter(const tt_view *v) {
+  return rtt(v, (uint64_t)(v->stats.jitter_us + 0.5));
+}
+static tt_value get_flaps(const tt_view *v) { return count(v->stats.flaps); }
+static tt_value get_reconnects(const tt_view *v) {
+  return count(v->stats.reconnects);
+}
+
+static const tt_summary_field fields[] = {
+  { "STATE", "state", 10, get_state },
+  { "SENT", "sent", 6, get_sent },
+  { "RECV", "received", 6, get_received },
+  { "LOST", "lost", 6, get_lost },
+  { "LATE", "late", 5, get_late },
+  { "LOSS", "loss_pct", 6, get_loss },
+  { "MIN", "rtt_min_us", 8, get_min },
+  { "AVG", "rtt_avg_us", 8, get_avg },
+  { "MAX", "rtt_max_us", 8, get_max },
+  { "P50", "rtt_p50_us", 8, get_p50 },
+  { "P90", "rtt_p90_us", 8, get_p90 },
+  { "P99", "rtt_p99_us", 8, get_p99 },
+  { "JITTER", "rtt_jitter_us", 8, get_jitter },
+  { "FLAPS", "flaps", 6, get_flaps },
+  { "RECONN", "reconnects", 7, get_reconnects },
+};
+
+const tt_summary_field *tt_summary_fields(size_t *n) {
+  *n = sizeof fields / sizeof fields[0];
+  return fields;
+}
