@@ -22,10 +22,10 @@ typedef struct demo_target {
 } demo_target;
 
 static const demo_target demo_targets[] = {
-  {"redis-healthy", "answers PING with +PONG at once: up", "redis",
+  {"redis-ok", "answers PING with +PONG at once: up", "redis",
    "healthy", NULL,
    {.kind = TT_FAULT_RESPOND}},
-  {"echo-healthy", "sends every line back: up", "echo",
+  {"echo-ok", "sends every line back: up", "echo",
    "healthy", NULL,
    {.kind = TT_FAULT_ECHO}},
   {"slow-150ms", "answers 150ms +- 50ms late, past rtt_warn: degraded",
@@ -33,7 +33,7 @@ static const demo_target demo_targets[] = {
    "    rtt_warn: 100ms\n",
    {.kind = TT_FAULT_SLOW, .delay_ms = 150, .jitter_ms = 50,
     .seed = 0x7e7e7e7e}},
-  {"late-every-3rd", "every 3rd reply 700ms late: timeouts, late replies",
+  {"late-replies", "every 3rd reply 700ms late: timeouts, late replies",
    "redis", "late",
    "    interval: 1s\n"
    "    timeout: 500ms\n",
@@ -44,13 +44,13 @@ static const demo_target demo_targets[] = {
   {"refused", "nothing listens: refused, down", "tcp",
    "broken", NULL,
    {.kind = TT_FAULT_REFUSE}},
-  {"reset-on-ping", "resets the connection at the first ping: reset",
+  {"resets", "resets the connection at the first ping: reset",
    "redis", "broken", NULL,
    {.kind = TT_FAULT_RESET}},
-  {"closes-on-ping", "closes the connection at the first ping: eof",
+  {"closes", "closes the connection at the first ping: eof",
    "redis", "broken", NULL,
    {.kind = TT_FAULT_CLOSE}},
-  {"garbage-reply", "answers with control bytes and escapes: protocol",
+  {"garbage", "answers with control bytes and escapes: protocol",
    "redis", "broken", NULL,
    {.kind = TT_FAULT_GARBAGE}},
   {"silent", "accepts, never answers: timeouts, then down", "redis",

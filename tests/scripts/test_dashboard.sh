@@ -209,7 +209,7 @@ start main 100 30
 check "header shows counts per state" \
   wait_for main '^ tether +demo +[0-9]+ up  [0-9]+ degraded  [0-9]+ connecting  [0-9]+ down'
 check "rows show targets with their states" wait_for main '^refused +.* down '
-check "a healthy target is up" wait_for main '^echo-healthy +.* up '
+check "a healthy target is up" wait_for main '^echo-ok +.* up '
 check "a slow target is degraded" wait_for main '^slow-150ms +.* degraded '
 check "header counts match the rows, per state" wait_true counts_match_rows
 check "colour is used by default" colour_on_screen main
@@ -263,13 +263,13 @@ keys main Escape
 check "Esc in the prompt clears it" wait_gone main '(filter "|^ Filter: )'
 
 keys main /
-text main redis-healthy
+text main redis-ok
 keys main Enter
-check "filter to one target" wait_for main 'filter "redis-healthy" 1/11'
+check "filter to one target" wait_for main 'filter "redis-ok" 1/11'
 keys main Enter
 check "Enter opens the detail view" wait_for main 'RTT histogram'
 check "detail: resolved address" \
-  wait_for main '^ redis-healthy +127\.0\.0\.1:[0-9]+ → 127\.0\.0\.1'
+  wait_for main '^ redis-ok +127\.0\.0\.1:[0-9]+ → 127\.0\.0\.1'
 check "detail: effective settings" \
   wait_for main 'mode persistent .*interval 1s .*timeout 500ms .*connect timeout 1s .*miss threshold 3'
 check "detail: send and expect, escaped" \
@@ -335,7 +335,7 @@ check "back at 100x30 the table returns" wait_for main '^NAME +ADDRESS +STATE'
 
 keys main q
 check "q quits (status 1: the demo has targets down)" wait_for main '^EXITED:1$'
-check "after q the summary is printed" wait_for_hist main '^redis-healthy +127\.0\.0\.1:'
+check "after q the summary is printed" wait_for_hist main '^redis-ok +127\.0\.0\.1:'
 check "after q the alternate screen is left" alternate_off main
 check "after q the terminal modes are restored" wait_for main ' icanon .* echo '
 check "no sanitizer report" no_sanitizer_report main
