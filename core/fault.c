@@ -196,7 +196,7 @@ static void fault_timer_close_cb(uv_handle_t *h) {
 
 static bool fault_writes(tt_fault_kind kind) {
   return kind != TT_FAULT_SILENT && kind != TT_FAULT_RESET &&
-         kind != TT_FAULT_CLOSE;
+         kind != TT_FAULT_CLOSE && kind != TT_FAULT_UNREAD;
 }
 
 static void conn_close_cb(uv_handle_t *h) {
@@ -437,6 +437,7 @@ static void conn_request(fault_conn *c, const char *req, size_t len) {
   case TT_FAULT_SILENT:
   case TT_FAULT_REFUSE:
   case TT_FAULT_STALL:
+  case TT_FAULT_UNREAD:
     break;
   }
   if (err != 0)
@@ -560,6 +561,8 @@ static void fault_connection_cb(uv_stream_t *server, int status) {
   f->accepted++;
   /* Replies, and SPLIT's single bytes above all, leave as written. */
   uv_tcp_nodelay(&c->tcp, 1);
+  if (f->kind == TT_FAULT_UNREAD)
+    return; /* what the client writes piles up in the kernel, then stalls */
   if (f->banner != NULL && fault_writes(f->kind) &&
       conn_enqueue(c, f->banner, f->banner_len, 0, false, false) != 0) {
     conn_end(c, true);
@@ -583,6 +586,12 @@ static int fault_listen(tt_fault *f) {
   f->pending++;
   /* A bind conflict shows only at listen(): libuv defers it. */
   err = uv_tcp_bind(l, (const struct sockaddr *)&f->addr, 0);
+  if (err == 0 && f->kind == TT_FAULT_UNREAD) {
+    /* Set before listen() so that accepted sockets inherit a small
+     * window: a client's writes then back up after a few KiB. */
+    int size = 4096;
+    err = uv_recv_buffer_size((uv_handle_t *)l, &size);
+  }
   if (err == 0)
     err = uv_listen((uv_stream_t *)l, FAULT_BACKLOG, fault_connection_cb);
   if (err == 0) {
@@ -773,7 +782,7 @@ static char *fault_strdup(const char *s, size_t *len) {
 static int fault_check(const tt_fault_opts *o) {
   if (o == NULL)
     return UV_EINVAL;
-  if ((unsigned)o->kind > TT_FAULT_STALL)
+  if ((unsigned)o->kind > TT_FAULT_UNREAD)
     return UV_EINVAL;
   if (o->kind == TT_FAULT_LATE && o->every == 0)
     return UV_EINVAL;

@@ -23,8 +23,10 @@ typedef enum tt_fault_kind {
   TT_FAULT_OVERSIZE,/* each request answered by `size` bytes without end */
   TT_FAULT_SPLIT,   /* RESPOND, each reply sent one byte at a time,
                        delay_ms apart */
-  TT_FAULT_STALL    /* accept queue full and never accepted: connects
+  TT_FAULT_STALL,   /* accept queue full and never accepted: connects
                        never complete */
+  TT_FAULT_UNREAD   /* accept, never read, with a small receive buffer:
+                       writes to it soon cannot complete */
 } tt_fault_kind;
 
 typedef struct tt_fault_opts {

@@ -29,12 +29,14 @@ tt_fault *tt_h_fault(tt_harness *h, const tt_fault_opts *o) {
 }
 
 void tt_h_config(tt_harness *h, const char *fmt, ...) {
-  char yaml[8192];
+  enum { YAML_MAX = 256 * 1024 };
+  char *yaml = malloc(YAML_MAX);
+  assert_non_null(yaml);
   va_list ap;
   va_start(ap, fmt);
-  int len = vsnprintf(yaml, sizeof yaml, fmt, ap);
+  int len = vsnprintf(yaml, YAML_MAX, fmt, ap);
   va_end(ap);
-  assert_true(len > 0 && (size_t)len < sizeof yaml);
+  assert_true(len > 0 && len < YAML_MAX);
 
   tt_config_input in = {
     .buffer = yaml,
@@ -48,7 +50,8 @@ void tt_h_config(tt_harness *h, const char *fmt, ...) {
     fprintf(stderr, "%s\n", d.v[i].text);
   tt_diags_free(&d);
   if (r != 0)
-    fail_msg("the test's config did not load:\n%s", yaml);
+    fail_msg("the test's config did not load:\n%.2000s", yaml);
+  free(yaml);
   h->have_cfg = true;
 }
 

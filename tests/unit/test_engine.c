@@ -216,6 +216,83 @@ static void test_late_reply_is_never_credited_to_a_later_ping(void **unused) {
   tt_h_teardown(&h);
 }
 
+/* Every 2nd reply is 1 s late: ping 2 times out (degraded), ping 3's
+ * reply waits behind it and times out too, which is miss_threshold (2):
+ * down, and the connection is rebuilt. */
+static void test_misses_degrade_then_down(void **unused) {
+  tt_harness h;
+  tt_h_setup(&h);
+  tt_fault_opts o = { .kind = TT_FAULT_LATE, .every = 2, .delay_ms = 1000 };
+  tt_fault *f = tt_h_fault(&h, &o);
+  one_target(&h, f, "    miss_threshold: 2\n");
+  tt_h_run(&h, 4, 10000);
+  assert_int_equal(hb(&h, 0)->cls, TT_CLASS_OK);
+  assert_int_equal(hb(&h, 1)->cls, TT_CLASS_TIMEOUT);
+  assert_int_equal(hb(&h, 2)->cls, TT_CLASS_TIMEOUT);
+  assert_int_equal(hb(&h, 3)->cls, TT_CLASS_OK);
+  assert_state(st(&h, 0), TT_STATE_CONNECTING, TT_STATE_UP, TT_CLASS_OK);
+  assert_state(st(&h, 1), TT_STATE_UP, TT_STATE_DEGRADED, TT_CLASS_TIMEOUT);
+  assert_state(st(&h, 2), TT_STATE_DEGRADED, TT_STATE_DOWN, TT_CLASS_TIMEOUT);
+  assert_state(st(&h, 3), TT_STATE_DOWN, TT_STATE_UP, TT_CLASS_OK);
+  assert_int_equal(tt_fault_accepted(f), 2);
+  const tt_view *v = tt_engine_view(h.engine, 0);
+  assert_int_equal(v->stats.flaps, 1);
+  /* The replies still owed died with the first connection: no late
+   * reply was credited across connections. */
+  assert_int_equal(v->stats.late, 0);
+  tt_h_teardown(&h);
+}
+
+static void stop_at_write_timeout_cb(tt_harness *h, const tt_event *ev) {
+  if (ev->kind == TT_EVENT_HEARTBEAT && ev->cls == TT_CLASS_WRITE_TIMEOUT)
+    h->finished = true;
+}
+
+/* The most a socket's send buffer may grow to (tcp_wmem's maximum). */
+static long tcp_wmem_max(void) {
+  long lo, mid, hi;
+  FILE *f = fopen("/proc/sys/net/ipv4/tcp_wmem", "r");
+  if (f == NULL)
+    return -1;
+  int n = fscanf(f, "%ld %ld %ld", &lo, &mid, &hi);
+  fclose(f);
+  return n == 3 ? hi : -1;
+}
+
+/* A peer that never reads: once the kernel's buffers are full a ping can
+ * no longer be written before its deadline, which is a write timeout, not
+ * a reply timeout. Until then, pings are written and go unanswered. */
+static void test_write_timeout_when_the_peer_does_not_read(void **unused) {
+  enum { PING = 64 * 1024 - 1, MAX_PINGS = 200 };
+  long wmem = tcp_wmem_max();
+  if (wmem < 0 || wmem / PING + 16 > MAX_PINGS) {
+    fprintf(stderr, "skipped: send buffers may grow to %ld bytes here\n", wmem);
+    skip();
+  }
+  tt_harness h;
+  tt_h_setup(&h);
+  tt_fault *f = serve(&h, TT_FAULT_UNREAD);
+  static char big[PING];
+  memset(big, 'A', sizeof big - 1);
+  tt_h_config(&h,
+              "targets:\n  - address: 127.0.0.1:%u\n"
+              "    interval: 30ms\n    timeout: 15ms\n    miss_threshold: 100\n"
+              "    send: \"%s\\n\"\n",
+              tt_fault_port(f), big);
+  h.on_event = stop_at_write_timeout_cb;
+  tt_h_run(&h, MAX_PINGS, 30000);
+
+  size_t n = tt_h_count(&h, 0, TT_EVENT_HEARTBEAT);
+  const tt_rec *last = hb(&h, n - 1);
+  assert_int_equal(last->cls, TT_CLASS_WRITE_TIMEOUT);
+  assert_string_equal(last->error, "ping not written within 15 ms");
+  for (size_t i = 0; i + 1 < n; i++)
+    assert_int_equal(hb(&h, i)->cls, TT_CLASS_TIMEOUT);
+  /* One connection throughout: misses below the threshold keep it. */
+  assert_int_equal(tt_fault_accepted(f), 1);
+  tt_h_teardown(&h);
+}
+
 static void test_stall_is_connect_timeout(void **unused) {
   tt_harness h;
   tt_h_setup(&h);
@@ -564,6 +641,8 @@ int main(void) {
     cmocka_unit_test(test_reply_over_max_reply_is_protocol),
     cmocka_unit_test(test_split_reply_is_ok),
     cmocka_unit_test(test_late_reply_is_never_credited_to_a_later_ping),
+    cmocka_unit_test(test_misses_degrade_then_down),
+    cmocka_unit_test(test_write_timeout_when_the_peer_does_not_read),
     cmocka_unit_test(test_stall_is_connect_timeout),
     cmocka_unit_test(test_listener_goes_away_and_comes_back),
     cmocka_unit_test(test_backoff_spacing),
