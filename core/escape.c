@@ -1,6 +1,7 @@
 /* escape.c - turning untrusted bytes into text a terminal or a log can show
  * without being steered by them, and reading C escapes typed by people. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "escape.h"
@@ -16,41 +17,58 @@ static bool is_cont(unsigned char c) {
   return (c & 0xc0) == 0x80;
 }
 
-/* The length of the well-formed UTF-8 sequence at s (at most len bytes),
- * or 0 when the bytes there are not one. Overlong forms, surrogates and
- * code points above U+10FFFF are rejected through the ranges allowed for
- * the second byte (RFC 3629, section 4); so are the C1 controls, which a
- * terminal would obey. */
-static size_t utf8_len(const unsigned char *s, size_t len) {
+size_t tt_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp) {
   unsigned char c = s[0];
   size_t need;
+  uint32_t v;
+  /* The second byte's range rules out overlong forms, surrogates and code
+   * points above U+10FFFF (RFC 3629, section 4). */
   unsigned char lo = 0x80, hi = 0xbf;
 
+  if (len == 0)
+    return 0;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
   if (c >= 0xc2 && c <= 0xdf) {
     need = 2;
-    if (c == 0xc2)
-      lo = 0xa0; /* U+0080..U+009F are the C1 controls */
+    v = c & 0x1f;
   } else if (c >= 0xe0 && c <= 0xef) {
     need = 3;
+    v = c & 0x0f;
     if (c == 0xe0)
       lo = 0xa0; /* overlong below U+0800 */
     else if (c == 0xed)
       hi = 0x9f; /* surrogates U+D800..U+DFFF */
   } else if (c >= 0xf0 && c <= 0xf4) {
     need = 4;
+    v = c & 0x07;
     if (c == 0xf0)
       lo = 0x90; /* overlong below U+10000 */
     else if (c == 0xf4)
       hi = 0x8f; /* above U+10FFFF */
   } else {
-    return 0; /* ASCII, a stray continuation, C0/C1 leads or F5..FF */
+    return 0; /* a stray continuation, an overlong lead, or F5..FF */
   }
   if (len < need || s[1] < lo || s[1] > hi)
     return 0;
-  for (size_t i = 2; i < need; i++)
+  for (size_t i = 1; i < need; i++) {
     if (!is_cont(s[i]))
       return 0;
+    v = v << 6 | (s[i] & 0x3f);
+  }
+  *cp = v;
   return need;
+}
+
+/* The length of the well-formed UTF-8 sequence of a non-ASCII character
+ * at s that may be shown as it is, or 0: C1 controls (U+0080..U+009F)
+ * are controls a terminal would obey. */
+static size_t utf8_len(const unsigned char *s, size_t len) {
+  uint32_t cp;
+  size_t n = tt_utf8_decode(s, len, &cp);
+  return n > 1 && !(cp >= 0x80 && cp <= 0x9f) ? n : 0;
 }
 
 /* Writes the text of the unit starting at s into out; returns the number

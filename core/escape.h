@@ -4,6 +4,7 @@
 #define TETHER_ESCAPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
   /* Escape every byte outside printable ASCII (for bytes from the network,
@@ -22,6 +23,11 @@ enum {
  * output is always NUL-terminated and cut (at a whole escape) to fit n;
  * a cut output ends in "...". Returns the length written. */
 size_t tt_escape(char *dst, size_t n, const char *src, size_t len, int flags);
+
+/* Decodes the well-formed UTF-8 character at s (at most len bytes) into
+ * *cp and returns its length; returns 0 for bytes that do not start one
+ * (overlong forms, surrogates, beyond U+10FFFF, cut short). */
+size_t tt_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 
 /* Reads C escapes (\r \n \t \0 \\ \xNN \e) in place; returns the new length,
  * or -1 for a malformed escape (*why set). The result may contain NULs. */

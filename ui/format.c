@@ -62,46 +62,11 @@ int tt_fmt_rfc3339(char *buf, size_t n, uint64_t wall_us) {
  * returns its length; a byte that does not start a well-formed character
  * is taken alone, as U+FFFD. */
 static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp) {
-  unsigned char c = s[0];
-  size_t need;
-  uint32_t v;
-
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  if (c >= 0xc2 && c <= 0xdf) {
-    need = 2;
-    v = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    need = 3;
-    v = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    need = 4;
-    v = c & 0x07;
-  } else {
-    *cp = 0xfffd;
-    return 1;
-  }
-  if (len < need) {
-    *cp = 0xfffd;
-    return 1;
-  }
-  for (size_t i = 1; i < need; i++) {
-    if ((s[i] & 0xc0) != 0x80) {
-      *cp = 0xfffd;
-      return 1;
-    }
-    v = v << 6 | (s[i] & 0x3f);
-  }
-  /* Overlong forms, surrogates and values past U+10FFFF are malformed. */
-  if ((need == 3 && v < 0x800) || (need == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-      (v >= 0xd800 && v <= 0xdfff)) {
-    *cp = 0xfffd;
-    return 1;
-  }
-  *cp = v;
-  return need;
+  size_t n = tt_utf8_decode(s, len, cp);
+  if (n > 0)
+    return n;
+  *cp = 0xfffd;
+  return 1;
 }
 
 static unsigned char_width(uint32_t cp) {

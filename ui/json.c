@@ -3,42 +3,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "format.h"
 #include "output.h"
 #include "summary.h"
 
-/* Length of the well-formed UTF-8 sequence at s, or 0 when it is not one
- * (overlong, surrogate, beyond U+10FFFF or cut short). */
+/* The length of a well-formed UTF-8 character at s that JSON may carry
+ * as it is, or 0: C1 controls are escaped like the C0 ones. */
 static size_t utf8_len(const unsigned char *s, size_t n) {
-  unsigned c = s[0];
-  size_t len;
-  unsigned cp;
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-    cp = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    cp = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (n < len)
-    return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (s[i] & 0x3f);
-  }
-  if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-      (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-    return 0;
-  /* C1 controls are controls too. */
-  if (cp >= 0x80 && cp <= 0x9f)
-    return 0;
-  return len;
+  uint32_t cp;
+  size_t len = tt_utf8_decode(s, n, &cp);
+  return len > 1 && !(cp >= 0x80 && cp <= 0x9f) ? len : 0;
 }
 
 void tt_json_string(tt_sink *k, const char *s, size_t len) {
