@@ -49,15 +49,14 @@ static void usage(FILE *f) {
     "\n"
     "Presets: tcp, echo, redis, memcached, http, smtp, ssh.\n"
     "Exit status: 0 all targets up at exit, 1 some not up, 2 bad usage or\n"
-    "config, 3 runtime failure.\n"
+    "config, 3 runtime failure. See tether(1) and tether.yaml(5).\n"
     "\n"
     "Examples:\n"
     "  tether --demo\n"
     "  tether db1:5432 cache=redis://10.0.0.7:6379 '[::1]:8080'\n"
     "  tether -c 5 --plain api.example.com:443\n"
     "  tether --json --duration 10m services.yaml > events.jsonl\n"
-    "  tether --check services.yaml\n"
-    "See tether(1) and tether.yaml(5).\n",
+    "  tether --check services.yaml\n",
     f);
 }
 
