@@ -155,6 +155,8 @@ typedef struct loader {
   tt_config *cfg;
   uint32_t *names;   /* hash of target names: index + 1, 0 when free */
   size_t names_mask;
+  tt_pattern **pats; /* hash of compiled patterns by source */
+  size_t pats_mask;
   pending *diags;
   size_t ndiags, capdiags, seq;
   bool failed;
@@ -1270,21 +1272,44 @@ static char *expand_send(const char *send, size_t len, const char *address,
   return out;
 }
 
-static int compile(loader *L, const draft *d, const char *src, char **dst,
-                   regex_t *re, const char *what) {
-  int rc = regcomp(re, src, REG_EXTENDED | REG_NOSUB);
-  if (rc != 0) {
-    char err[160];
-    regerror(rc, re, err, sizeof(err));
-    target_diag(L, &d->ctx, 0, 0, "%s: %s", what, err);
-    return -1;
+struct tt_pattern {
+  char *source;
+  regex_t re;
+  tt_pattern *next;
+};
+
+/* Finds the compiled pattern for src, compiling it the first time: ten
+ * thousand targets with one preset share one regex_t. */
+static int compile(loader *L, const draft *d, const char *src,
+                   const char **dst, const regex_t **re, const char *what) {
+  size_t i = name_hash(src) & L->pats_mask;
+  for (; L->pats[i] != NULL; i = (i + 1) & L->pats_mask) {
+    if (strcmp(L->pats[i]->source, src) == 0) {
+      *dst = L->pats[i]->source;
+      *re = &L->pats[i]->re;
+      return 0;
+    }
   }
-  *dst = strdup(src);
-  if (*dst == NULL) {
-    regfree(re);
+  tt_pattern *p = calloc(1, sizeof(*p));
+  if (p == NULL || (p->source = strdup(src)) == NULL) {
+    free(p);
     L->failed = true;
     return -1;
   }
+  int rc = regcomp(&p->re, src, REG_EXTENDED | REG_NOSUB);
+  if (rc != 0) {
+    char err[160];
+    regerror(rc, &p->re, err, sizeof(err));
+    target_diag(L, &d->ctx, 0, 0, "%s: %s", what, err);
+    free(p->source);
+    free(p);
+    return -1;
+  }
+  p->next = L->cfg->patterns;
+  L->cfg->patterns = p;
+  L->pats[i] = p;
+  *dst = p->source;
+  *re = &p->re;
   return 0;
 }
 
@@ -1732,7 +1757,10 @@ static int alloc_targets(loader *L, size_t n) {
     cap *= 2;
   L->names = calloc(cap, sizeof(*L->names));
   L->names_mask = cap - 1;
-  if (L->cfg->targets == NULL || L->names == NULL) {
+  /* Each target has at most two patterns (expect and banner). */
+  L->pats = calloc(cap * 2, sizeof(*L->pats));
+  L->pats_mask = cap * 2 - 1;
+  if (L->cfg->targets == NULL || L->names == NULL || L->pats == NULL) {
     L->failed = true;
     return -1;
   }
@@ -1825,6 +1853,7 @@ int tt_config_load(const tt_config_input *in, tt_config *cfg, tt_diags *diags) {
   load(&L);
   tt_ydoc_free(&L.doc);
   free(L.names);
+  free(L.pats);
   if (L.failed)
     tt_config_free(cfg);
   flush_diags(&L, diags);
@@ -1839,16 +1868,17 @@ void tt_config_free(tt_config *cfg) {
     free(t->address);
     free(t->host);
     free(t->send);
-    if (t->expect != NULL)
-      regfree(&t->expect_re);
-    free(t->expect);
-    if (t->banner != NULL)
-      regfree(&t->banner_re);
-    free(t->banner);
     free(t->reply_end);
     for (size_t j = 0; j < t->ntags; j++)
       free(t->tags[j]);
     free(t->tags);
+  }
+  while (cfg->patterns != NULL) {
+    tt_pattern *p = cfg->patterns;
+    cfg->patterns = p->next;
+    regfree(&p->re);
+    free(p->source);
+    free(p);
   }
   free(cfg->targets);
   free(cfg->source);

@@ -91,10 +91,13 @@ typedef struct tt_target {
   uint64_t backoff_max_ms;
   char *send;              /* NULL when nothing is sent */
   size_t send_len;
-  char *expect;            /* regex source, NULL when none */
-  regex_t expect_re;       /* compiled REG_EXTENDED|REG_NOSUB when expect */
-  char *banner;            /* greeting regex expected after connect, or NULL */
-  regex_t banner_re;
+  /* Regular expressions are compiled once per distinct source and shared
+   * by every target that uses it (glibc's compiled form takes kilobytes).
+   * The source strings belong to the shared pattern too. */
+  const char *expect;      /* regex source, NULL when none */
+  const regex_t *expect_re;/* compiled REG_EXTENDED|REG_NOSUB when expect */
+  const char *banner;      /* greeting regex expected after connect, or NULL */
+  const regex_t *banner_re;
   char *reply_end;         /* never NULL, never empty */
   size_t reply_end_len;
   char **tags;
@@ -102,10 +105,13 @@ typedef struct tt_target {
   unsigned line, col;      /* where it was defined; 0 for the command line */
 } tt_target;
 
+typedef struct tt_pattern tt_pattern; /* a shared compiled regex */
+
 typedef struct tt_config {
   char *source;            /* file name (or buffer name), NULL when none */
   tt_target *targets;
   size_t ntargets;
+  tt_pattern *patterns;    /* every compiled regex, owned here */
 } tt_config;
 
 /* One problem, already formatted for people: "FILE:LINE:COL: message" for

@@ -320,7 +320,7 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
 
   switch (s->phase) {
   case TT_P_GREETING:
-    if (!matches(&t->banner_re, data, n))
+    if (!matches(t->banner_re, data, n))
       return skip_greeting(s, t->banner, data, n);
     free(s->note);
     s->note = NULL;
@@ -330,7 +330,7 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
     return s->phase == TT_P_READY;
 
   case TT_P_PROBING:
-    if (t->expect != NULL && !matches(&t->expect_re, data, n)) {
+    if (t->expect != NULL && !matches(t->expect_re, data, n)) {
       /* With nothing sent, what comes is a greeting (ssh's banner). */
       if (t->send == NULL)
         return skip_greeting(s, t->expect, data, n);
@@ -345,7 +345,7 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
     /* Replies pair with pings in order: this one answers the oldest ping
      * still owed a reply, whether or not that ping has timed out. */
     uint64_t seq = s->owed++;
-    bool ok = t->expect == NULL || matches(&t->expect_re, data, n);
+    bool ok = t->expect == NULL || matches(t->expect_re, data, n);
     uint32_t rtt_us =
       (uint32_t)((now_ns - s->sent_ns[seq % s->ring_len]) / 1000);
     if (seq == s->ping_seq && s->ping_pending) {

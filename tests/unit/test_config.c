@@ -902,8 +902,27 @@ static void test_expect_is_compiled(void **state) {
       &r,
       "targets:\n  - address: h:1\n    send: x\n    expect: \"^ok [0-9]+$\"\n",
       0);
-  assert_int_equal(regexec(&t->expect_re, "ok 42", 0, NULL, 0), 0);
-  assert_int_equal(regexec(&t->expect_re, "ok", 0, NULL, 0), REG_NOMATCH);
+  assert_int_equal(regexec(t->expect_re, "ok 42", 0, NULL, 0), 0);
+  assert_int_equal(regexec(t->expect_re, "ok", 0, NULL, 0), REG_NOMATCH);
+  done(&r);
+}
+
+/* Targets with the same expression share one compiled form (glibc's takes
+ * kilobytes, times ten thousand targets); different ones do not. */
+static void test_same_expect_is_compiled_once(void **state) {
+  run r;
+  load(&r, "targets:\n"
+           "  - { address: \"h:1\", preset: redis }\n"
+           "  - { address: \"h:2\", preset: redis }\n"
+           "  - { address: \"h:3\", send: x, expect: \"^\\\\+PONG\" }\n"
+           "  - { address: \"h:4\", preset: memcached }\n");
+  assert_int_equal(r.rc, 0);
+  const tt_target *t = r.cfg.targets;
+  assert_ptr_equal(t[0].expect_re, t[1].expect_re);
+  assert_ptr_equal(t[0].expect_re, t[2].expect_re);
+  assert_ptr_equal(t[0].expect, t[2].expect);
+  assert_ptr_not_equal(t[0].expect_re, t[3].expect_re);
+  assert_string_equal(t[3].expect, "^VERSION ");
   done(&r);
 }
 
@@ -1586,6 +1605,7 @@ int main(void) {
     cmocka_unit_test(test_mode_values),
     cmocka_unit_test(test_expect_must_compile),
     cmocka_unit_test(test_expect_is_compiled),
+    cmocka_unit_test(test_same_expect_is_compiled_once),
     cmocka_unit_test(test_send_bounds),
     cmocka_unit_test(test_send_empty),
     cmocka_unit_test(test_unknown_preset),
