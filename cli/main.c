@@ -262,6 +262,8 @@ static int start(tt_run *r) {
 
   uv_timer_init(loop, &r->duration);
   r->duration.data = r;
+  /* Measured from now, not from when the loop last looked at the clock. */
+  uv_update_time(loop);
   if (r->opt.duration_ms > 0)
     uv_timer_start(&r->duration, duration_cb, r->opt.duration_ms, 0);
 

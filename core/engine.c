@@ -65,6 +65,9 @@ int tt_engine_start(tt_engine *e) {
   if (e->started || e->stopping)
     return UV_EALREADY;
   e->started = true;
+  /* The loop's clock may be stale (loading a large config takes a while):
+   * spreading from a stale "now" would bunch the first slots together. */
+  uv_update_time(e->loop);
   /* The first heartbeats are spread evenly over each target's interval,
    * so that many targets never fire in one burst. */
   for (size_t i = 0; i < e->n; i++) {
