@@ -1272,36 +1272,27 @@ static char *expand_send(const char *send, size_t len, const char *address,
   return out;
 }
 
-struct tt_pattern {
-  char *source;
-  regex_t re;
-  tt_pattern *next;
-};
-
 /* Finds the compiled pattern for src, compiling it the first time: ten
- * thousand targets with one preset share one regex_t. */
+ * thousand targets with one preset share one. */
 static int compile(loader *L, const draft *d, const char *src,
-                   const char **dst, const regex_t **re, const char *what) {
+                   const char **dst, const tt_pattern **out,
+                   const char *what) {
   size_t i = name_hash(src) & L->pats_mask;
   for (; L->pats[i] != NULL; i = (i + 1) & L->pats_mask) {
     if (strcmp(L->pats[i]->source, src) == 0) {
       *dst = L->pats[i]->source;
-      *re = &L->pats[i]->re;
+      *out = L->pats[i];
       return 0;
     }
   }
-  tt_pattern *p = calloc(1, sizeof(*p));
-  if (p == NULL || (p->source = strdup(src)) == NULL) {
-    free(p);
+  char err[160];
+  tt_pattern *p = malloc(sizeof(*p));
+  if (p == NULL) {
     L->failed = true;
     return -1;
   }
-  int rc = regcomp(&p->re, src, REG_EXTENDED | REG_NOSUB);
-  if (rc != 0) {
-    char err[160];
-    regerror(rc, &p->re, err, sizeof(err));
+  if (tt_pattern_compile(p, src, err, sizeof(err)) != 0) {
     target_diag(L, &d->ctx, 0, 0, "%s: %s", what, err);
-    free(p->source);
     free(p);
     return -1;
   }
@@ -1309,7 +1300,7 @@ static int compile(loader *L, const draft *d, const char *src,
   L->cfg->patterns = p;
   L->pats[i] = p;
   *dst = p->source;
-  *re = &p->re;
+  *out = p;
   return 0;
 }
 
@@ -1357,9 +1348,9 @@ static void finish_target(loader *L, draft *d, size_t index) {
   if (t->reply_end == NULL)
     L->failed = true;
   if (r.s.expect != NULL)
-    compile(L, d, r.s.expect, &t->expect, &t->expect_re, "expect");
+    compile(L, d, r.s.expect, &t->expect, &t->expect_pattern, "expect");
   if (r.banner != NULL)
-    compile(L, d, r.banner, &t->banner, &t->banner_re, "banner");
+    compile(L, d, r.banner, &t->banner, &t->banner_pattern, "banner");
 }
 
 /* Sets the target's host, port and address from its address: key, or
@@ -1876,8 +1867,7 @@ void tt_config_free(tt_config *cfg) {
   while (cfg->patterns != NULL) {
     tt_pattern *p = cfg->patterns;
     cfg->patterns = p->next;
-    regfree(&p->re);
-    free(p->source);
+    tt_pattern_free(p);
     free(p);
   }
   free(cfg->targets);

@@ -3,11 +3,11 @@
 #ifndef TETHER_CONFIG_H
 #define TETHER_CONFIG_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pattern.h"
 #include "preset.h"
 #include "tether.h"
 
@@ -95,17 +95,15 @@ typedef struct tt_target {
    * by every target that uses it (glibc's compiled form takes kilobytes).
    * The source strings belong to the shared pattern too. */
   const char *expect;      /* regex source, NULL when none */
-  const regex_t *expect_re;/* compiled REG_EXTENDED|REG_NOSUB when expect */
+  const tt_pattern *expect_pattern;
   const char *banner;      /* greeting regex expected after connect, or NULL */
-  const regex_t *banner_re;
+  const tt_pattern *banner_pattern;
   char *reply_end;         /* never NULL, never empty */
   size_t reply_end_len;
   char **tags;
   size_t ntags;
   unsigned line, col;      /* where it was defined; 0 for the command line */
 } tt_target;
-
-typedef struct tt_pattern tt_pattern; /* a shared compiled regex */
 
 typedef struct tt_config {
   char *source;            /* file name (or buffer name), NULL when none */

@@ -253,18 +253,6 @@ static void finish(tt_session *s) {
 
 /* ---- replies ------------------------------------------------------------ */
 
-/* Matches data[0..n) (which may hold NULs). data[n] must exist: it is the
- * reply's end, briefly a NUL, because sanitizers' regexec reads up to one
- * even with REG_STARTEND. */
-static bool matches(const regex_t *re, char *data, size_t n) {
-  char saved = data[n];
-  data[n] = '\0';
-  regmatch_t m = { .rm_so = 0, .rm_eo = (regoff_t)n };
-  bool ok = regexec(re, data, 1, &m, REG_STARTEND) == 0;
-  data[n] = saved;
-  return ok;
-}
-
 /* "what did not match RE: the reply", every byte of both escaped. */
 static void mismatch_detail(char *buf, size_t n, const char *what,
                             const char *re, const char *data, size_t len) {
@@ -320,7 +308,7 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
 
   switch (s->phase) {
   case TT_P_GREETING:
-    if (!matches(t->banner_re, data, n))
+    if (!tt_pattern_match(t->banner_pattern, data, n))
       return skip_greeting(s, t->banner, data, n);
     free(s->note);
     s->note = NULL;
@@ -330,7 +318,7 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
     return s->phase == TT_P_READY;
 
   case TT_P_PROBING:
-    if (t->expect != NULL && !matches(t->expect_re, data, n)) {
+    if (t->expect != NULL && !tt_pattern_match(t->expect_pattern, data, n)) {
       /* With nothing sent, what comes is a greeting (ssh's banner). */
       if (t->send == NULL)
         return skip_greeting(s, t->expect, data, n);
@@ -345,7 +333,7 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
     /* Replies pair with pings in order: this one answers the oldest ping
      * still owed a reply, whether or not that ping has timed out. */
     uint64_t seq = s->owed++;
-    bool ok = t->expect == NULL || matches(t->expect_re, data, n);
+    bool ok = t->expect == NULL || tt_pattern_match(t->expect_pattern, data, n);
     uint32_t rtt_us =
       (uint32_t)((now_ns - s->sent_ns[seq % s->ring_len]) / 1000);
     if (seq == s->ping_seq && s->ping_pending) {

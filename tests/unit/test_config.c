@@ -902,8 +902,8 @@ static void test_expect_is_compiled(void **state) {
       &r,
       "targets:\n  - address: h:1\n    send: x\n    expect: \"^ok [0-9]+$\"\n",
       0);
-  assert_int_equal(regexec(t->expect_re, "ok 42", 0, NULL, 0), 0);
-  assert_int_equal(regexec(t->expect_re, "ok", 0, NULL, 0), REG_NOMATCH);
+  assert_int_equal(regexec(&t->expect_pattern->re, "ok 42", 0, NULL, 0), 0);
+  assert_int_equal(regexec(&t->expect_pattern->re, "ok", 0, NULL, 0), REG_NOMATCH);
   done(&r);
 }
 
@@ -918,10 +918,10 @@ static void test_same_expect_is_compiled_once(void **state) {
            "  - { address: \"h:4\", preset: memcached }\n");
   assert_int_equal(r.rc, 0);
   const tt_target *t = r.cfg.targets;
-  assert_ptr_equal(t[0].expect_re, t[1].expect_re);
-  assert_ptr_equal(t[0].expect_re, t[2].expect_re);
+  assert_ptr_equal(t[0].expect_pattern, t[1].expect_pattern);
+  assert_ptr_equal(t[0].expect_pattern, t[2].expect_pattern);
   assert_ptr_equal(t[0].expect, t[2].expect);
-  assert_ptr_not_equal(t[0].expect_re, t[3].expect_re);
+  assert_ptr_not_equal(t[0].expect_pattern, t[3].expect_pattern);
   assert_string_equal(t[3].expect, "^VERSION ");
   done(&r);
 }

@@ -299,7 +299,7 @@ static bool reply_matches(const tt_target *t, const probe *p) {
       p->data[len - 1] == '\r')
     len--;
   regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)len};
-  return regexec(t->expect_re, p->data, 1, &m, REG_STARTEND) == 0;
+  return regexec(&t->expect_pattern->re, p->data, 1, &m, REG_STARTEND) == 0;
 }
 
 /* Each persistent target's own ping, sent to its server: the healthy and

@@ -87,8 +87,8 @@ static void test_echo(void **state) {
   assert_null(t->banner);
   assert_bytes(t->reply_end, t->reply_end_len, "\n");
   /* A reply is matched without its end: the echoed line matches. */
-  assert_int_equal(regexec(t->expect_re, "tether", 0, NULL, 0), 0);
-  assert_int_equal(regexec(t->expect_re, "tethers", 0, NULL, 0), REG_NOMATCH);
+  assert_int_equal(regexec(&t->expect_pattern->re, "tether", 0, NULL, 0), 0);
+  assert_int_equal(regexec(&t->expect_pattern->re, "tethers", 0, NULL, 0), REG_NOMATCH);
   tt_config_free(&cfg);
 }
 
@@ -101,8 +101,8 @@ static void test_redis(void **state) {
   assert_string_equal(t->expect, "^\\+PONG");
   assert_null(t->banner);
   assert_bytes(t->reply_end, t->reply_end_len, "\n");
-  assert_int_equal(regexec(t->expect_re, "+PONG", 0, NULL, 0), 0);
-  assert_int_equal(regexec(t->expect_re, "-ERR", 0, NULL, 0), REG_NOMATCH);
+  assert_int_equal(regexec(&t->expect_pattern->re, "+PONG", 0, NULL, 0), 0);
+  assert_int_equal(regexec(&t->expect_pattern->re, "-ERR", 0, NULL, 0), REG_NOMATCH);
   tt_config_free(&cfg);
 }
 
@@ -113,7 +113,7 @@ static void test_memcached(void **state) {
   assert_int_equal(t->mode, TT_MODE_PERSISTENT);
   assert_bytes(t->send, t->send_len, "version\r\n");
   assert_string_equal(t->expect, "^VERSION ");
-  assert_int_equal(regexec(t->expect_re, "VERSION 1.6.21", 0, NULL, 0), 0);
+  assert_int_equal(regexec(&t->expect_pattern->re, "VERSION 1.6.21", 0, NULL, 0), 0);
   tt_config_free(&cfg);
 }
 
@@ -130,10 +130,10 @@ static void test_http_fills_in_the_address(void **state) {
                "\r\n");
   assert_string_equal(t->expect, "^HTTP/1\\.[01] [0-9]{3}");
   assert_bytes(t->reply_end, t->reply_end_len, "\r\n\r\n");
-  assert_int_equal(regexec(t->expect_re, "HTTP/1.1 200 OK\r\nServer: x", 0,
+  assert_int_equal(regexec(&t->expect_pattern->re, "HTTP/1.1 200 OK\r\nServer: x", 0,
                            NULL, 0),
                    0);
-  assert_int_equal(regexec(t->expect_re, "HTTP/2 200", 0, NULL, 0),
+  assert_int_equal(regexec(&t->expect_pattern->re, "HTTP/2 200", 0, NULL, 0),
                    REG_NOMATCH);
   tt_config_free(&cfg);
 }
@@ -152,7 +152,7 @@ static void test_smtp(void **state) {
   const tt_target *t = &cfg.targets[0];
   assert_int_equal(t->mode, TT_MODE_PERSISTENT);
   assert_string_equal(t->banner, "^220( |$)");
-  assert_int_equal(regexec(t->banner_re, "220 mx ESMTP", 0, NULL, 0), 0);
+  assert_int_equal(regexec(&t->banner_pattern->re, "220 mx ESMTP", 0, NULL, 0), 0);
   assert_bytes(t->send, t->send_len, "NOOP\r\n");
   assert_string_equal(t->expect, "^250");
   assert_bytes(t->reply_end, t->reply_end_len, "\n");
@@ -167,7 +167,7 @@ static void test_ssh(void **state) {
   assert_null(t->send);
   assert_string_equal(t->expect, "^SSH-");
   assert_null(t->banner);
-  assert_int_equal(regexec(t->expect_re, "SSH-2.0-OpenSSH_9.2", 0, NULL, 0),
+  assert_int_equal(regexec(&t->expect_pattern->re, "SSH-2.0-OpenSSH_9.2", 0, NULL, 0),
                    0);
   tt_config_free(&cfg);
 }
