@@ -48,8 +48,13 @@ void tt_stats_init(tt_stats *st) {
   memset(st, 0, sizeof(*st));
 }
 
+static uint32_t sample_rtt(uint32_t rtt_us) {
+  return rtt_us > TT_SAMPLE_RTT_MAX ? TT_SAMPLE_RTT_MAX : rtt_us;
+}
+
 static void ring_push(tt_stats *st, tt_class cls, uint32_t rtt_us) {
-  st->ring[st->ring_next] = (tt_sample){.rtt_us = rtt_us, .cls = (uint8_t)cls};
+  st->ring[st->ring_next] =
+    (tt_sample){.rtt_us = sample_rtt(rtt_us), .cls = (unsigned)cls};
   st->ring_next = (st->ring_next + 1) % TT_RING_LEN;
   if (st->ring_len < TT_RING_LEN)
     st->ring_len++;
@@ -97,7 +102,7 @@ void tt_stats_late(tt_stats *st, uint64_t seq, uint32_t rtt_us) {
   if (s->cls == TT_CLASS_OK)
     return;
   s->late = 1;
-  s->rtt_us = rtt_us;
+  s->rtt_us = sample_rtt(rtt_us);
 }
 
 uint32_t tt_stats_avg(const tt_stats *st) {

@@ -21,12 +21,14 @@
 /* Recent results kept for the sparkline and the detail view. */
 #define TT_RING_LEN 64
 
-/* One recent result, packed: a class, whether a late reply came, and the
- * RTT (of the reply, or of the late reply) in microseconds. */
+/* One recent result, packed in 32 bits (thousands of targets keep 64 of
+ * them): a class, whether a late reply came, and the RTT (of the reply, or
+ * of the late reply) in microseconds, saturating at TT_SAMPLE_RTT_MAX. */
+#define TT_SAMPLE_RTT_MAX ((UINT32_C(1) << 27) - 1) /* 134 s */
 typedef struct tt_sample {
-  uint32_t rtt_us; /* 0 when there was no reply */
-  uint8_t cls;     /* tt_class */
-  uint8_t late;    /* 1: timed out, but the reply came later */
+  uint32_t rtt_us : 27; /* 0 when there was no reply */
+  uint32_t cls : 4;     /* tt_class */
+  uint32_t late : 1;    /* 1: timed out, but the reply came later */
 } tt_sample;
 
 typedef struct tt_stats {

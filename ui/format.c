@@ -48,12 +48,20 @@ int tt_fmt_pct(char *buf, size_t n, double pct) {
 }
 
 int tt_fmt_rfc3339(char *buf, size_t n, uint64_t wall_us) {
+  /* Every event carries one: the date and time are worked out once a
+   * second, only the microseconds each time. */
+  static time_t cached = (time_t)-1;
+  static char prefix[64];
   time_t t = (time_t)(wall_us / 1000000);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  return snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
-                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                  tm.tm_min, tm.tm_sec, (unsigned)(wall_us % 1000000));
+  if (t != cached) {
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(prefix, sizeof prefix, "%04d-%02d-%02dT%02d:%02d:%02d",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec);
+    cached = t;
+  }
+  return snprintf(buf, n, "%s.%06uZ", prefix, (unsigned)(wall_us % 1000000));
 }
 
 /* ---- Text for the screen ---- */

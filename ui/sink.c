@@ -42,11 +42,18 @@ static bool reserve(tt_sink *k, size_t more) {
   return true;
 }
 
+/* Past this, the buffer is written out at once rather than at the end of
+ * the loop iteration: the summaries of 10 000 targets need not all sit
+ * in memory together. */
+#define SINK_HIGH_WATER (64 * 1024)
+
 void tt_sink_write(tt_sink *k, const char *data, size_t len) {
   if (k->error != 0 || !reserve(k, len))
     return;
   memcpy(k->buf + k->len, data, len);
   k->len += len;
+  if (k->len >= SINK_HIGH_WATER)
+    tt_sink_flush(k);
 }
 
 void tt_sink_puts(tt_sink *k, const char *s) {
@@ -65,12 +72,17 @@ void tt_sink_printf(tt_sink *k, const char *fmt, ...) {
     tt_sink_write(k, small, (size_t)n);
     return;
   }
-  if (k->error != 0 || !reserve(k, (size_t)n + 1))
+  char *big = malloc((size_t)n + 1);
+  if (big == NULL) {
+    if (k->error == 0)
+      k->error = -ENOMEM;
     return;
+  }
   va_start(ap, fmt);
-  vsnprintf(k->buf + k->len, (size_t)n + 1, fmt, ap);
+  vsnprintf(big, (size_t)n + 1, fmt, ap);
   va_end(ap);
-  k->len += (size_t)n;
+  tt_sink_write(k, big, (size_t)n);
+  free(big);
 }
 
 int tt_sink_flush(tt_sink *k) {

@@ -448,9 +448,29 @@ static void test_late_never_rewrites_an_answered_heartbeat(void **state) {
   assert_int_equal(out[0].rtt_us, 100);
 }
 
+/* Samples are 32 bits each; an RTT beyond what they hold saturates. */
+static void test_sample_is_packed_and_saturates(void **state) {
+  tt_stats st;
+  assert_int_equal(sizeof(tt_sample), 4);
+  tt_stats_init(&st);
+  tt_stats_heartbeat(&st, TT_CLASS_OK, 200000000u); /* 200 s */
+  tt_stats_heartbeat(&st, TT_CLASS_TIMEOUT, 0);
+  tt_stats_late(&st, 2, 150000000u);
+  tt_sample s[2];
+  assert_int_equal(tt_stats_recent(&st, s, 2), 2);
+  assert_int_equal(s[0].rtt_us, TT_SAMPLE_RTT_MAX);
+  assert_int_equal(s[0].cls, TT_CLASS_OK);
+  assert_int_equal(s[1].rtt_us, TT_SAMPLE_RTT_MAX);
+  assert_int_equal(s[1].cls, TT_CLASS_TIMEOUT);
+  assert_int_equal(s[1].late, 1);
+  /* The statistics themselves keep the full value. */
+  assert_int_equal(st.rtt_max_us, 200000000u);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_hist_has_200_buckets),
+      cmocka_unit_test(test_sample_is_packed_and_saturates),
+    cmocka_unit_test(test_hist_has_200_buckets),
       cmocka_unit_test(test_hist_small_values_have_a_bucket_each),
       cmocka_unit_test(test_hist_bucket_follows_the_formula),
       cmocka_unit_test(test_hist_top_bucket_takes_everything_larger),

@@ -1043,12 +1043,26 @@ static void test_histogram_covers_every_answer(void **state) {
   assert_int_equal(tt_histogram(&st, rows, 10), 0);
 }
 
+static void test_rfc3339_timestamps(void **state) {
+  char b[64];
+  tt_fmt_rfc3339(b, sizeof b, 1795597445123456ull);
+  assert_string_equal(b, "2026-11-25T09:04:05.123456Z");
+  /* Same second, other microseconds; then the next second. */
+  tt_fmt_rfc3339(b, sizeof b, 1795597445000001ull);
+  assert_string_equal(b, "2026-11-25T09:04:05.000001Z");
+  tt_fmt_rfc3339(b, sizeof b, 1795597446999999ull);
+  assert_string_equal(b, "2026-11-25T09:04:06.999999Z");
+  tt_fmt_rfc3339(b, sizeof b, 0);
+  assert_string_equal(b, "1970-01-01T00:00:00.000000Z");
+}
+
 int main(void) {
   /* wcwidth needs a UTF-8 character type; C.UTF-8 is always there. */
   if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
     setlocale(LC_CTYPE, "");
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_rtt_has_three_significant_digits),
+      cmocka_unit_test(test_rfc3339_timestamps),
+    cmocka_unit_test(test_rtt_has_three_significant_digits),
     cmocka_unit_test(test_rtt_rounding_edges_keep_three_digits),
       cmocka_unit_test(test_rtt_fits_the_rtt_columns),
       cmocka_unit_test(test_ages_read_coarsely),
