@@ -105,12 +105,18 @@ void tt_h_teardown(tt_harness *h) {
   for (size_t i = 0; i < h->nfaults; i++)
     tt_fault_close(h->faults[i]);
   uv_run(&h->loop, UV_RUN_DEFAULT);
-  assert_int_equal(tt_test_active_handles(&h->loop), 0);
-  assert_int_equal(uv_loop_close(&h->loop), 0);
+  tt_h_assert_clean(&h->loop, h->fd_start);
   tt_engine_free(h->engine);
   if (h->have_cfg)
     tt_config_free(&h->cfg);
-  assert_int_equal(tt_test_fd_count(), h->fd_start);
+}
+
+void tt_h_assert_clean(uv_loop_t *loop, int fd_start) {
+  int active = tt_test_active_handles(loop);
+  int rc = tt_test_loop_close(loop);
+  assert_int_equal(active, 0);
+  assert_int_equal(rc, 0);
+  assert_int_equal(tt_test_fd_count(), fd_start);
 }
 
 const tt_rec *tt_h_nth(const tt_harness *h, size_t idx, tt_event_kind kind,

@@ -59,6 +59,10 @@ void tt_h_run(tt_harness *h, uint64_t count, uint64_t timeout_ms);
 /* Stops everything and asserts that no handle or descriptor is left. */
 void tt_h_teardown(tt_harness *h);
 
+/* Asserts that a test left nothing behind on loop: no active handle, the
+ * loop closes, and the descriptor count is back at fd_start. */
+void tt_h_assert_clean(uv_loop_t *loop, int fd_start);
+
 /* The i-th recorded event of one kind for target idx, or NULL. */
 const tt_rec *tt_h_nth(const tt_harness *h, size_t idx, tt_event_kind kind,
                        size_t i);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "fault.h"
+#include "harness.h"
 #include "jsonl.h"
 #include "proc.h"
 #include "support.h"
@@ -90,12 +91,11 @@ static void run_tether(run *r, ...) {
 static void finish(run *r) {
   tt_fault_close(r->fault);
   uv_run(&r->loop, UV_RUN_DEFAULT);
-  assert_int_equal(uv_loop_close(&r->loop), 0);
   for (size_t i = 0; i < r->n; i++)
     tt_json_free(&r->ev[i]);
   tt_proc_free(&r->proc);
   free(r->raw);
-  assert_int_equal(tt_test_fd_count(), r->fd_start);
+  tt_h_assert_clean(&r->loop, r->fd_start);
 }
 
 static const char *field(const tt_json_obj *o, const char *k) {

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "demo.h"
+#include "harness.h"
 #include "support.h"
 
 #define SAFETY_MS 5000
@@ -61,14 +62,8 @@ static int teardown(void **state) {
   fixture *fx = *state;
   tt_demo_close(fx->demo);
   free(fx->yaml);
-  int active = tt_test_active_handles(&fx->loop);
-  int rc = tt_test_loop_close(&fx->loop);
-  int fds = tt_test_fd_count();
-  int start = fx->fds;
+  tt_h_assert_clean(&fx->loop, fx->fds);
   free(fx);
-  assert_int_equal(active, 0);
-  assert_int_equal(rc, 0);
-  assert_int_equal(fds, start);
   return 0;
 }
 

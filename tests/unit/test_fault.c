@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "fault.h"
+#include "harness.h"
 #include "support.h"
 
 #define SAFETY_MS 5000 /* a net under every wait; tests end on callbacks */
@@ -191,14 +192,8 @@ static int setup(void **state) {
  * loop must close, and the descriptors are back where they started. */
 static int teardown(void **state) {
   fixture *fx = *state;
-  int active = tt_test_active_handles(&fx->loop);
-  int rc = tt_test_loop_close(&fx->loop);
-  int fds = tt_test_fd_count();
-  int start = fx->fds;
+  tt_h_assert_clean(&fx->loop, fx->fds);
   free(fx);
-  assert_int_equal(active, 0);
-  assert_int_equal(rc, 0);
-  assert_int_equal(fds, start);
   return 0;
 }
 
