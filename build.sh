@@ -12,10 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages: build, libraries, tests (cmocka, tmux for the dashboard,
-# iproute2/nftables for namespaces, jq for the scripts), man page lint,
+# iproute2 for network namespaces, jq for the scripts, procps), man page lint,
 # clang with its sanitizer and libFuzzer runtimes.
 PACKAGES=(cmake make gcc pkg-config libuv1-dev libyaml-dev libncurses-dev
-          libcmocka-dev clang mandoc tmux iproute2 nftables jq procps)
+          libcmocka-dev clang mandoc tmux iproute2 jq procps)
 
 JOBS=$(nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
