@@ -398,12 +398,41 @@ static bool reserve(tt_session *s, size_t need) {
   return true;
 }
 
+static void fail_overlong(tt_session *s) {
+  const tt_target *t = s->t;
+  char end_esc[4 * TT_MAX_REPLY_END + 1];
+  char detail[TT_ERROR_MAX];
+  tt_escape(end_esc, sizeof end_esc, t->reply_end, t->reply_end_len,
+            TT_ESC_ASCII);
+  snprintf(detail, sizeof detail, "reply reached max_reply (%u bytes) without %s",
+           (unsigned)t->max_reply, end_esc);
+  fail(s, TT_CLASS_PROTOCOL, detail);
+}
+
 /* Frames the bytes of one read into replies. Bytes that come while no
  * reply is owed are discarded (and counted); a reply is never longer than
- * max_reply, its reply_end included. */
-static void feed(tt_session *s, const char *data, size_t len, uint64_t now_ns) {
+ * max_reply, its reply_end included. data is the loop's read buffer, which
+ * reply() may write a byte of. */
+static void feed(tt_session *s, char *data, size_t len, uint64_t now_ns) {
   const tt_target *t = s->t;
   const size_t end_len = t->reply_end_len;
+
+  /* With nothing buffered, whole replies are handled where they lie: most
+   * targets never need a buffer of their own. */
+  while (s->rlen == 0 && len > 0 && expecting(s)) {
+    char *end = memmem(data, len, t->reply_end, end_len);
+    if (end == NULL)
+      break;
+    size_t n = (size_t)(end - data);
+    if (n + end_len > t->max_reply) {
+      fail_overlong(s);
+      return;
+    }
+    if (!reply(s, data, n, now_ns))
+      return;
+    data += n + end_len;
+    len -= n + end_len;
+  }
 
   for (;;) {
     while (s->rlen > 0 && expecting(s)) {
@@ -426,13 +455,7 @@ static void feed(tt_session *s, const char *data, size_t len, uint64_t now_ns) {
       return;
     }
     if (s->rlen >= t->max_reply) {
-      char end_esc[4 * TT_MAX_REPLY_END + 1];
-      char detail[TT_ERROR_MAX];
-      tt_escape(end_esc, sizeof end_esc, t->reply_end, end_len, TT_ESC_ASCII);
-      snprintf(detail, sizeof detail,
-               "reply reached max_reply (%u bytes) without %s",
-               (unsigned)t->max_reply, end_esc);
-      fail(s, TT_CLASS_PROTOCOL, detail);
+      fail_overlong(s);
       return;
     }
     if (len == 0)

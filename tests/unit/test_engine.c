@@ -166,6 +166,23 @@ static void test_reply_over_max_reply_is_protocol(void **unused) {
   tt_h_teardown(&h);
 }
 
+/* The same limit when the long reply ends within the read that brought
+ * it (handled in place, without the session's buffer). */
+static void test_ended_reply_over_max_reply_is_protocol(void **unused) {
+  tt_harness h;
+  tt_h_setup(&h);
+  static char reply[256];
+  memset(reply, 'A', 200);
+  memcpy(reply + 200, "\r\n", 3);
+  tt_fault_opts o = { .kind = TT_FAULT_RESPOND, .reply = reply };
+  one_target(&h, tt_h_fault(&h, &o), "    max_reply: 100\n    expect: \"^A\"\n");
+  tt_h_run(&h, 1, 10000);
+  assert_int_equal(hb(&h, 0)->cls, TT_CLASS_PROTOCOL);
+  assert_string_equal(hb(&h, 0)->error,
+                      "reply reached max_reply (100 bytes) without \\n");
+  tt_h_teardown(&h);
+}
+
 static void test_split_reply_is_ok(void **unused) {
   tt_harness h;
   tt_h_setup(&h);
@@ -658,6 +675,7 @@ int main(void) {
     cmocka_unit_test(test_silent_times_out_and_reconnects),
     cmocka_unit_test(test_garbage_is_protocol_and_escaped),
     cmocka_unit_test(test_reply_over_max_reply_is_protocol),
+    cmocka_unit_test(test_ended_reply_over_max_reply_is_protocol),
     cmocka_unit_test(test_split_reply_is_ok),
     cmocka_unit_test(test_late_reply_is_never_credited_to_a_later_ping),
     cmocka_unit_test(test_misses_degrade_then_down),
