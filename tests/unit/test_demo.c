@@ -35,18 +35,11 @@ typedef struct fixture {
   size_t len;
 } fixture;
 
-/* libuv opens process-wide descriptors on the first loop ever made. */
-static int group_setup(void **state) {
-  uv_loop_t loop;
-  if (uv_loop_init(&loop) != 0)
-    return -1;
-  return uv_loop_close(&loop) == 0 ? 0 : -1;
-}
-
 static int setup(void **state) {
   fixture *fx = calloc(1, sizeof(*fx));
   if (fx == NULL)
     return -1;
+  tt_test_libuv_once();
   fx->fds = tt_test_fd_count();
   if (uv_loop_init(&fx->loop) != 0)
     return -1;
@@ -350,5 +343,5 @@ int main(void) {
     T(test_demo_starts_again_after_close),
 #undef T
   };
-  return cmocka_run_group_tests(tests, group_setup, NULL);
+  return cmocka_run_group_tests(tests, NULL, NULL);
 }

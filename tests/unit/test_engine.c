@@ -352,6 +352,15 @@ static void test_listener_goes_away_and_comes_back(void **unused) {
   assert_state(st(&h, 2), TT_STATE_DOWN, TT_STATE_UP, TT_CLASS_OK);
   const tt_view *v = tt_engine_view(h.engine, 0);
   assert_int_equal(v->stats.flaps, 1);
+  /* Time in state: a closed period of down, up counted up to now (its
+   * open period included), nothing in degraded. */
+  uint64_t now = uv_now(&h.loop);
+  uint64_t t_down = tt_view_time_in_state(v, TT_STATE_DOWN, now);
+  assert_true(t_down > 0);
+  assert_int_equal(t_down, v->time_in_state_ms[TT_STATE_DOWN]);
+  assert_int_equal(tt_view_time_in_state(v, TT_STATE_UP, now),
+                   v->time_in_state_ms[TT_STATE_UP] + now - v->state_since_ms);
+  assert_int_equal(tt_view_time_in_state(v, TT_STATE_DEGRADED, now), 0);
   assert_true(v->stats.reconnects >= 1);
   tt_h_teardown(&h);
 }
