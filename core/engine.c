@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rng.h"
 #include "session.h"
 
 uint64_t tt_wall_us(void) {
@@ -49,7 +50,7 @@ int tt_engine_new(uv_loop_t *loop, const tt_config *cfg,
   e->rng = e->opts.seed ? e->opts.seed
                         : (uv_hrtime() ^ ((uint64_t)getpid() << 32));
   if (e->rng == 0)
-    e->rng = 0x9e3779b97f4a7c15ull;
+    e->rng = TT_RNG_SEED_FALLBACK;
 
   uint64_t *sent = e->sent_slab;
   for (size_t i = 0; i < e->n; i++) {
@@ -139,11 +140,5 @@ void tt_engine_handle_closed(tt_engine *e) {
 }
 
 uint64_t tt_engine_random(tt_engine *e) {
-  /* xorshift64*: plenty for spreading retries. */
-  uint64_t x = e->rng;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  e->rng = x;
-  return x * 0x2545f4914f6cdd1dull;
+  return tt_rng_next(&e->rng);
 }

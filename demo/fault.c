@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fault.h"
+#include "rng.h"
 
 /* A connection whose unframed input grows past this is dropped: the demo
  * exposes these servers, and no peer gets to make them buffer without end. */
@@ -110,14 +111,8 @@ static void conn_process(fault_conn *c);
 static void conn_pump(fault_conn *c);
 static void conn_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 
-/* xorshift64*: small, seeded, good enough for jitter. */
 static uint64_t fault_random(tt_fault *f) {
-  uint64_t x = f->rng;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  f->rng = x;
-  return x * UINT64_C(2685821657736338717);
+  return tt_rng_next(&f->rng);
 }
 
 static socklen_t fault_addr_len(const tt_fault *f) {
@@ -836,7 +831,7 @@ int tt_fault_start(uv_loop_t *loop, const tt_fault_opts *opts,
   f->every = opts->every;
   f->period_ms = opts->period_ms;
   f->size = opts->size;
-  f->rng = opts->seed != 0 ? opts->seed : UINT64_C(0x9e3779b97f4a7c15);
+  f->rng = opts->seed != 0 ? opts->seed : TT_RNG_SEED_FALLBACK;
   f->hold_fd = -1;
   f->stall_fd = -1;
   f->stall_client[0] = f->stall_client[1] = -1;
