@@ -71,6 +71,16 @@ typedef struct tt_settings {
   size_t reply_end_len;
 } tt_settings;
 
+/* Accepted HTTP status codes: an inclusive range. */
+typedef struct tt_status_range {
+  uint16_t lo, hi;
+} tt_status_range;
+
+/* The http preset's default status: 200-399. */
+#define TT_DEFAULT_STATUS_LO 200
+#define TT_DEFAULT_STATUS_HI 399
+#define TT_DEFAULT_PATH "/"
+
 /* A target with every setting resolved. Immutable once loaded. */
 typedef struct tt_target {
   char *name;              /* unique within the config */
@@ -100,6 +110,15 @@ typedef struct tt_target {
   const tt_pattern *banner_pattern;
   char *reply_end;         /* never NULL, never empty */
   size_t reply_end_len;
+  uint32_t reply_bytes;    /* >0: a reply is exactly this many bytes, and
+                              reply_end is not used */
+  const char *quit;        /* connect mode: sent after the reply matched,
+                              before closing (from the preset), or NULL */
+  char *path;              /* http: the path asked for (never NULL for
+                              the http presets; NULL otherwise) */
+  tt_status_range *status; /* accepted HTTP statuses, never NULL for the
+                              http presets (default 200-399) */
+  size_t nstatus;
   char **tags;
   size_t ntags;
   unsigned line, col;      /* where it was defined; 0 for the command line */

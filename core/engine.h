@@ -39,7 +39,11 @@ uint64_t tt_view_time_in_state(const tt_view *v, tt_state s, uint64_t now_ms);
 typedef enum tt_event_kind {
   TT_EVENT_HEARTBEAT,
   TT_EVENT_LATE,
-  TT_EVENT_STATE
+  TT_EVENT_STATE,
+  /* A persistent connection that had answered was closed by the peer
+   * between heartbeats and is being rebuilt: cls is eof or reset. Not a
+   * heartbeat, not a failure. */
+  TT_EVENT_RECONNECT
 } tt_event_kind;
 
 /* An event as it happens (PRODUCT.md "Events"). Pointers are valid only
@@ -49,11 +53,15 @@ typedef struct tt_event {
   const tt_view *view;  /* the target, with this event already applied */
   uint64_t ts_us;       /* wall clock, microseconds since the epoch */
   uint64_t seq;         /* heartbeat and late */
-  tt_class cls;         /* heartbeat: its result; state: the cause */
+  tt_class cls;         /* heartbeat: its result; state: the cause;
+                           reconnect: eof or reset */
   bool has_rtt;         /* heartbeat when ok; late */
   uint32_t rtt_us;
+  bool has_reply;       /* heartbeat in connect mode with expect, when ok */
+  uint32_t reply_us;    /* connect (or send) -> matching reply */
   tt_state from, to;    /* state */
-  const char *error;    /* human detail when not ok; "" otherwise */
+  const char *error;    /* human detail when not ok (reconnect: why the
+                           connection closed); "" otherwise */
 } tt_event;
 
 typedef struct tt_engine tt_engine;

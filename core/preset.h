@@ -7,6 +7,16 @@
 
 #include "tether.h"
 
+/* How a preset reads the status its protocol carries in a reply that
+ * matched: an answer in the right protocol that says "not well" is class
+ * unhealthy. */
+typedef enum tt_judge {
+  TT_JUDGE_NONE = 0,
+  TT_JUDGE_HTTP,  /* status line: accepted when in the target's status */
+  TT_JUDGE_SMTP,  /* reply code: 4xx and 5xx are unhealthy */
+  TT_JUDGE_REDIS  /* "-ERR", "-LOADING", "-MASTERDOWN", "-BUSY"... */
+} tt_judge;
+
 typedef struct tt_preset {
   const char *name;
   tt_mode mode;
@@ -17,6 +27,13 @@ typedef struct tt_preset {
   const char *expect;    /* regex a reply must match, or NULL */
   const char *banner;    /* regex the greeting after connect must match */
   const char *reply_end; /* NULL: the default "\n" */
+  unsigned reply_bytes;  /* replies of exactly this many bytes; 0: none */
+  size_t send_len;       /* send's length when it holds NUL bytes; 0:
+                            strlen(send) */
+  /* Connect mode: sent once the reply matched, before closing, so that
+   * the server sees a polite goodbye rather than a lost client ("QUIT"). */
+  const char *quit;
+  tt_judge judge;
   const char *summary;   /* one line for --help and the man page */
 } tt_preset;
 

@@ -82,6 +82,8 @@ void tt_json_event(tt_sink *k, const tt_event *ev) {
       tt_sink_printf(k, ",\"rtt_us\":%u", (unsigned)ev->rtt_us);
     else
       key_str(k, "error", ev->error);
+    if (ev->has_reply)
+      tt_sink_printf(k, ",\"reply_us\":%u", (unsigned)ev->reply_us);
     break;
   case TT_EVENT_LATE:
     head(k, ev->ts_us, "late", ev->view);
@@ -93,6 +95,11 @@ void tt_json_event(tt_sink *k, const tt_event *ev) {
     tt_sink_printf(k, ",\"from\":\"%s\",\"to\":\"%s\",\"class\":\"%s\"",
                    tt_state_name(ev->from), tt_state_name(ev->to),
                    tt_class_name(ev->cls));
+    key_str(k, "error", ev->error);
+    break;
+  case TT_EVENT_RECONNECT:
+    head(k, ev->ts_us, "reconnect", ev->view);
+    tt_sink_printf(k, ",\"class\":\"%s\"", tt_class_name(ev->cls));
     key_str(k, "error", ev->error);
     break;
   }

@@ -59,7 +59,12 @@ void tt_plain_event(tt_plain *p, const tt_event *ev) {
   switch (ev->kind) {
   case TT_EVENT_HEARTBEAT:
     tt_sink_printf(k, "  #%-5llu ", (unsigned long long)ev->seq);
-    if (ev->cls == TT_CLASS_OK) {
+    if (ev->cls == TT_CLASS_OK && ev->has_reply) {
+      char reply[16];
+      tt_fmt_rtt(rtt, sizeof rtt, ev->rtt_us);
+      tt_fmt_rtt(reply, sizeof reply, ev->reply_us);
+      tt_sink_printf(k, "ok  %s  reply %s\n", rtt, reply);
+    } else if (ev->cls == TT_CLASS_OK) {
       tt_fmt_rtt(rtt, sizeof rtt, ev->rtt_us);
       tt_sink_printf(k, "ok  %s\n", rtt);
     } else {
@@ -78,6 +83,10 @@ void tt_plain_event(tt_plain *p, const tt_event *ev) {
     if (ev->error[0] != '\0')
       tt_sink_printf(k, "  (%s: %s)", tt_class_name(ev->cls), ev->error);
     tt_sink_write(k, "\n", 1);
+    break;
+  case TT_EVENT_RECONNECT:
+    tt_sink_printf(k, "  reconnect  %s: %s\n", tt_class_name(ev->cls),
+                   ev->error);
     break;
   }
 }

@@ -43,6 +43,10 @@ static tt_value get_reconnects(const tt_view *v) {
   return count(v->stats.reconnects);
 }
 
+static tt_value get_skipped(const tt_view *v) {
+  return count(v->stats.skipped);
+}
+
 static const tt_summary_field fields[] = {
   { "STATE", "state", 10, get_state },
   { "SENT", "sent", 6, get_sent },
@@ -59,6 +63,7 @@ static const tt_summary_field fields[] = {
   { "JITTER", "rtt_jitter_us", 8, get_jitter },
   { "FLAPS", "flaps", 6, get_flaps },
   { "RECONN", "reconnects", 7, get_reconnects },
+  { "SKIP", "skipped", 6, get_skipped },
 };
 
 const tt_summary_field *tt_summary_fields(size_t *n) {
