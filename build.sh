@@ -11,11 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages: build, libraries, tests (cmocka, tmux for the dashboard,
-# iproute2 for network namespaces, jq for the scripts, procps), man page lint,
-# clang with its sanitizer and libFuzzer runtimes.
+# Debian packages: build, libraries (libuv, libyaml, ncurses, c-ares), tests
+# (cmocka, tmux for the dashboard, iproute2 for network namespaces, jq for
+# the scripts, procps), man page lint, clang with its sanitizer and
+# libFuzzer runtimes.
 PACKAGES=(cmake make gcc pkg-config libuv1-dev libyaml-dev libncurses-dev
-          libcmocka-dev clang mandoc tmux iproute2 jq procps)
+          libc-ares-dev libcmocka-dev clang mandoc tmux iproute2 jq procps)
 
 JOBS=$(nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
