@@ -16,8 +16,8 @@
  *
  * The trade-off: c-ares is not the system's resolver. It reads
  * /etc/resolv.conf (servers, search, ndots), /etc/hosts and the hosts line
- * of /etc/nsswitch.conf (`files` and `dns`, in that order) and nothing
- * else: names that only another NSS module knows (mdns for .local,
+ * of /etc/nsswitch.conf (its `files` and `dns`, in the order given) and
+ * nothing else: names that only another NSS module knows (mdns for .local,
  * sss/ldap, systemd's myhostname and resolve, nis) do not resolve here
  * while they do for getaddrinfo, curl or ssh. /etc/hosts is read again for
  * each lookup, so edits to it are seen at once; resolv.conf is read once,

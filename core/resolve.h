@@ -56,9 +56,9 @@ int tt_resolver_set_servers(tt_resolver *r, const char *servers);
 /* Looks host up for family and calls cb from the loop later with every
  * address found, never from within this call. Lookups of the same host
  * (case aside) and family that overlap share one query. An IP literal is
- * answered as itself. Returns 0, or a negative libuv error without calling
- * cb: UV_EINVAL (empty or over-long host, the resolver is closing),
- * UV_EBUSY (req is already pending), UV_ENOMEM.
+ * answered as itself. req must not be pending already. Returns 0, or a
+ * negative libuv error without calling cb: UV_EINVAL (empty or over-long
+ * host, the resolver is closing), UV_ENOMEM.
  *
  * Addresses come in the resolver's order of preference (RFC 6724, as
  * c-ares sorts them), without duplicates. When a name has more than
