@@ -35,7 +35,9 @@ typedef void (*tt_resolve_cb)(tt_resolve_req *req, int status,
                               const tt_addr *addrs, size_t n);
 
 /* A lookup the caller waits for, owned by the caller (embed it). It must
- * stay in place from tt_resolve() until its callback or its cancel. */
+ * stay in place from tt_resolve() until its callback or its cancel, and
+ * start zeroed (as in calloc'd memory), so that a cancel before any
+ * tt_resolve() finds nothing pending. */
 struct tt_resolve_req {
   void *data; /* the caller's */
   /* Private. */
