@@ -7,23 +7,10 @@
 
 #include "escape.h"
 #include "format.h"
+#include "units.h"
 
 int tt_fmt_rtt(char *buf, size_t n, uint32_t us) {
-  /* The thresholds sit where rounding would add a digit (9995 us would
-   * print as "10.00ms"), so every form keeps 3 significant digits. */
-  if (us < 1000)
-    return snprintf(buf, n, "%uus", (unsigned)us);
-  if (us < 9995)
-    return snprintf(buf, n, "%.2fms", us / 1000.0);
-  if (us < 99950)
-    return snprintf(buf, n, "%.1fms", us / 1000.0);
-  if (us < 999500)
-    return snprintf(buf, n, "%ums", (unsigned)((us + 500) / 1000));
-  if (us < 9995000)
-    return snprintf(buf, n, "%.2fs", us / 1e6);
-  if (us < 99950000)
-    return snprintf(buf, n, "%.1fs", us / 1e6);
-  return snprintf(buf, n, "%.0fs", us / 1e6);
+  return tt_units_us(buf, n, us, "");
 }
 
 int tt_fmt_age(char *buf, size_t n, uint64_t ms) {

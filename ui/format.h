@@ -21,8 +21,6 @@ int tt_fmt_pct(char *buf, size_t n, double pct);
 /* RFC 3339 UTC with microseconds: "2026-11-25T10:04:05.123456Z". */
 int tt_fmt_rfc3339(char *buf, size_t n, uint64_t wall_us);
 
-#endif
-
 /* ---- Text for the screen (the dashboard's cells) ---- */
 
 /* The number of terminal columns the UTF-8 text s[0..len) takes (wcwidth
@@ -51,3 +49,5 @@ size_t tt_fmt_escaped(char *dst, size_t n, const char *src, int flags);
 /* The length in bytes of the longest run of whole characters at the start
  * of s[0..len) that fits in cols terminal columns. */
 size_t tt_fmt_prefix(const char *s, size_t len, unsigned cols);
+
+#endif
