@@ -30,33 +30,23 @@ int tt_engine_new(uv_loop_t *loop, const tt_config *cfg,
   e->cfg = cfg;
   if (opts != NULL)
     e->opts = *opts;
-  e->n = cfg->ntargets;
-
-  /* Each persistent session remembers the send time of every ping that may
-   * still be answered: at most miss_threshold of them, as the connection
-   * is rebuilt after miss_threshold consecutive misses. */
-  size_t slab = 0;
-  for (size_t i = 0; i < e->n; i++)
-    slab += cfg->targets[i].miss_threshold + 1;
-  e->sessions = calloc(e->n ? e->n : 1, sizeof *e->sessions);
-  e->sent_slab = calloc(slab ? slab : 1, sizeof *e->sent_slab);
-  if (e->sessions == NULL || e->sent_slab == NULL) {
-    free(e->sessions);
-    free(e->sent_slab);
-    free(e);
-    return UV_ENOMEM;
-  }
-
   e->rng = e->opts.seed ? e->opts.seed
                         : (uv_hrtime() ^ ((uint64_t)getpid() << 32));
   if (e->rng == 0)
     e->rng = TT_RNG_SEED_FALLBACK;
 
-  uint64_t *sent = e->sent_slab;
-  for (size_t i = 0; i < e->n; i++) {
-    const tt_target *t = &cfg->targets[i];
-    tt_session_init(&e->sessions[i], e, t, i, sent, t->miss_threshold + 1);
-    sent += t->miss_threshold + 1;
+  e->sessions = calloc(cfg->ntargets ? cfg->ntargets : 1, sizeof *e->sessions);
+  if (e->sessions == NULL) {
+    free(e);
+    return UV_ENOMEM;
+  }
+  for (size_t i = 0; i < cfg->ntargets; i++) {
+    e->sessions[i] = tt_session_new(e, &cfg->targets[i], i);
+    if (e->sessions[i] == NULL) {
+      tt_engine_free(e);
+      return UV_ENOMEM;
+    }
+    e->n++;
   }
   *out = e;
   return 0;
@@ -65,15 +55,27 @@ int tt_engine_new(uv_loop_t *loop, const tt_config *cfg,
 int tt_engine_start(tt_engine *e) {
   if (e->started || e->stopping)
     return UV_EALREADY;
+  int r = tt_resolver_new(e->loop, &e->resolver);
+  if (r < 0)
+    return r;
+  if (e->opts.dns_servers != NULL &&
+      (r = tt_resolver_set_servers(e->resolver, e->opts.dns_servers)) < 0) {
+    tt_resolver_close(e->resolver, NULL, NULL);
+    e->resolver = NULL;
+    return r;
+  }
+  e->live++;
   e->started = true;
   /* The loop's clock may be stale (loading a large config takes a while):
    * spreading from a stale "now" would bunch the first slots together. */
   uv_update_time(e->loop);
-  /* The first heartbeats are spread evenly over each target's interval,
-   * so that many targets never fire in one burst. */
+  e->start_ms = uv_now(e->loop);
+  /* Each target's slots sit at its own phase of the interval, the phases
+   * spread evenly over all targets, so that many targets never fire in
+   * one burst. */
   for (size_t i = 0; i < e->n; i++) {
-    uint64_t interval = e->sessions[i].t->interval_ms;
-    tt_session_start(&e->sessions[i], interval * i / e->n);
+    uint64_t interval = e->sessions[i]->t->interval_ms;
+    tt_session_start(e->sessions[i], interval * i / e->n);
   }
   if (e->n == 0 && e->opts.on_finished != NULL)
     e->opts.on_finished(e, e->opts.arg);
@@ -87,6 +89,10 @@ static void notify_stopped(tt_engine *e) {
     cb(e, e->stopped_arg);
 }
 
+static void resolver_closed_cb(void *arg) {
+  tt_engine_handle_closed(arg);
+}
+
 void tt_engine_stop(tt_engine *e, tt_engine_cb stopped_cb, void *arg) {
   if (e->stopping)
     return;
@@ -94,7 +100,14 @@ void tt_engine_stop(tt_engine *e, tt_engine_cb stopped_cb, void *arg) {
   e->stopped_cb = stopped_cb;
   e->stopped_arg = arg;
   for (size_t i = 0; i < e->n; i++)
-    tt_session_stop(&e->sessions[i]);
+    tt_session_stop(e->sessions[i]);
+  tt_conn_linger_stop(e);
+  /* Every session has let go of its lookup: nothing is cut short. */
+  if (e->resolver != NULL) {
+    tt_resolver *r = e->resolver;
+    e->resolver = NULL;
+    tt_resolver_close(r, resolver_closed_cb, e);
+  }
   if (e->live == 0)
     notify_stopped(e);
 }
@@ -103,9 +116,8 @@ void tt_engine_free(tt_engine *e) {
   if (e == NULL)
     return;
   for (size_t i = 0; i < e->n; i++)
-    tt_session_free(&e->sessions[i]);
+    tt_session_free(e->sessions[i]);
   free(e->sessions);
-  free(e->sent_slab);
   free(e);
 }
 
@@ -114,12 +126,12 @@ size_t tt_engine_size(const tt_engine *e) {
 }
 
 const tt_view *tt_engine_view(const tt_engine *e, size_t i) {
-  return i < e->n ? &e->sessions[i].view : NULL;
+  return i < e->n ? &e->sessions[i]->view : NULL;
 }
 
 void tt_engine_reconnect(tt_engine *e, size_t i) {
   if (i < e->n && e->started && !e->stopping)
-    tt_session_reconnect(&e->sessions[i]);
+    tt_session_reconnect(e->sessions[i]);
 }
 
 void tt_engine_emit(tt_engine *e, tt_event *ev) {

@@ -75,6 +75,8 @@ typedef struct tt_engine_opts {
   tt_engine_cb on_finished; /* every target reached count; may be NULL */
   void *arg;                /* passed to both */
   uint64_t seed;            /* for backoff jitter; 0: from the clock */
+  const char *dns_servers;  /* "ADDR[:PORT],..." instead of resolv.conf's
+                               name servers; NULL: the system's */
 } tt_engine_opts;
 
 /* Creates the sessions (nothing starts yet). cfg must outlive the engine.

@@ -14,7 +14,11 @@ typedef enum tt_judge {
   TT_JUDGE_NONE = 0,
   TT_JUDGE_HTTP,  /* status line: accepted when in the target's status */
   TT_JUDGE_SMTP,  /* reply code: 4xx and 5xx are unhealthy */
-  TT_JUDGE_REDIS  /* "-ERR", "-LOADING", "-MASTERDOWN", "-BUSY"... */
+  TT_JUDGE_REDIS, /* "-ERR", "-LOADING", "-MASTERDOWN", "-BUSY"... */
+  TT_JUDGE_POP3,  /* "-ERR" */
+  TT_JUDGE_IMAP,  /* "* BYE" */
+  TT_JUDGE_POSTGRES, /* the SSLRequest's answer: S or N; E an error */
+  TT_JUDGE_MYSQL  /* the greeting packet: protocol 10, or an error packet */
 } tt_judge;
 
 typedef struct tt_preset {
@@ -33,6 +37,8 @@ typedef struct tt_preset {
   /* Connect mode: sent once the reply matched, before closing, so that
    * the server sees a polite goodbye rather than a lost client ("QUIT"). */
   const char *quit;
+  size_t quit_len;       /* quit's length when it holds NUL bytes; 0:
+                            strlen(quit) */
   tt_judge judge;
   const char *summary;   /* one line for --help and the man page */
 } tt_preset;

@@ -1,24 +1,26 @@
-/* session.c - one target's probing: resolution, connection, pings paired
- * with their replies, deadlines, and reconnects, in both probe modes. */
-#include <netdb.h>
+/* session.c - one target's probing: its slots in time, pings paired with
+ * their replies, deadlines, quiet reconnects, connect-mode probes, and
+ * what each result does to the state. Getting a connection is connect.c's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "classify.h"
 #include "escape.h"
+#include "judge.h"
 #include "session.h"
-#include "state.h"
 
-/* In connect mode a name is looked up again at most this often. */
-#define TT_RESOLVE_CACHE_MS 30000
+/* A new connection is started this long (at least) before the slot of its
+ * first ping, so that the ping keeps the slot; twice the last handshake
+ * when that is longer, and never more than half an interval. */
+#define LEAD_MS 250
 
 #define container_of(ptr, type, member) \
   ((type *)((char *)(ptr) - offsetof(type, member)))
 
 static void timer_cb(uv_timer_t *timer);
-static void attempt(tt_session *s);
-static void send_ping(tt_session *s);
+static void finish(tt_session *s);
 
 static uint64_t now_ms(const tt_session *s) {
   return uv_now(s->engine->loop);
@@ -28,64 +30,126 @@ static void arm(tt_session *s, uint64_t delay_ms) {
   uv_timer_start(&s->timer, timer_cb, delay_ms, 0);
 }
 
-static void arm_at(tt_session *s, uint64_t at_ms) {
+void tt_session_arm_at(tt_session *s, uint64_t at_ms) {
   uint64_t now = now_ms(s);
   arm(s, at_ms > now ? at_ms - now : 0);
 }
 
 static bool live(const tt_session *s) {
-  return s->phase != TT_P_FINISHED;
+  return s->doing != TT_DO_FINISHED;
 }
 
-/* ---- state and results ------------------------------------------------ */
+static bool persistent(const tt_session *s) {
+  return s->t->mode == TT_MODE_PERSISTENT;
+}
 
-static void set_state(tt_session *s, tt_state to, tt_class cause,
-                      const char *detail) {
+/* ---- the schedule ------------------------------------------------------- */
+
+/* Every target has fixed slots, spread over the interval across targets
+ * (tt_engine_start), and every ping or probe goes out at one: no start, no
+ * mass reconnect and no stall can line targets up into one burst. */
+static uint64_t slot_ms(const tt_session *s, uint64_t k) {
+  return s->base_ms + k * s->t->interval_ms;
+}
+
+/* The first slot at or after t (never one already used). */
+static uint64_t slot_from(const tt_session *s, uint64_t t) {
+  uint64_t k = s->next_k, at = slot_ms(s, k);
+  if (t > at)
+    k += (t - at + s->t->interval_ms - 1) / s->t->interval_ms;
+  return k;
+}
+
+/* The last slot at or before t (never one already used). */
+static uint64_t slot_at(const tt_session *s, uint64_t t) {
+  uint64_t k = s->next_k, at = slot_ms(s, k);
+  if (t > at)
+    k += (t - at) / s->t->interval_ms;
+  return k;
+}
+
+/* Uses slot k for a ping or a probe: the slots before it that went by
+ * unused were missed, and are counted. */
+static void use_slot(tt_session *s, uint64_t k) {
+  if (k > s->next_k)
+    s->view.stats.skipped += k - s->next_k;
+  if (k >= s->next_k)
+    s->next_k = k + 1;
+}
+
+static uint32_t lead_ms(const tt_session *s) {
+  uint64_t lead = LEAD_MS, hs = 2 * (s->handshake_us / 1000);
+  if (hs > lead)
+    lead = hs;
+  if (lead > s->t->interval_ms / 2)
+    lead = s->t->interval_ms / 2;
+  return (uint32_t)lead;
+}
+
+/* Persistent: plans the next connection for the first slot not before
+ * earliest, starting it a lead ahead of the slot (or at once when the
+ * slot is nearer). When waited is true the slots passed over are waited
+ * out on purpose (backoff), not missed. */
+static void connect_for_slot(tt_session *s, uint64_t earliest, bool waited) {
+  uint64_t k = slot_from(s, earliest);
+  uint64_t at = slot_ms(s, k) - lead_ms(s);
+  if (waited)
+    s->next_k = k;
+  s->aim_k = k;
+  s->doing = TT_DO_IDLE;
+  tt_session_arm_at(s, at > earliest ? at : earliest);
+}
+
+/* Connect mode: the next probe at its slot. */
+static void next_probe(tt_session *s) {
+  s->doing = TT_DO_IDLE;
+  tt_session_arm_at(s, slot_ms(s, slot_from(s, now_ms(s))));
+}
+
+/* ---- state and results -------------------------------------------------- */
+
+/* Moves the view to the step's state, and reports it when emit. */
+static void set_state(tt_session *s, const tt_step *st, tt_class cause,
+                      const char *why, bool emit) {
   tt_view *v = &s->view;
-  tt_state from = v->state;
-  if (to == from)
-    return;
   uint64_t now = now_ms(s);
-  v->time_in_state_ms[from] += now - v->state_since_ms;
-  if ((from == TT_STATE_UP || from == TT_STATE_DEGRADED) &&
-      to == TT_STATE_DOWN)
+  v->time_in_state_ms[st->from] += now - v->state_since_ms;
+  if (st->flap)
     v->stats.flaps++;
-  v->state = to;
+  v->state = st->to;
   v->state_since_ms = now;
   v->state_since_us = tt_wall_us();
+  if (!emit)
+    return;
 
   tt_event ev = {
     .kind = TT_EVENT_STATE,
     .view = v,
     .ts_us = v->state_since_us,
     .cls = cause,
-    .from = from,
-    .to = to,
-    .error = detail,
+    .from = st->from,
+    .to = st->to,
+    .error = why,
   };
   tt_engine_emit(s->engine, &ev);
 }
 
-static void finish(tt_session *s);
-
-/* Records one heartbeat result, reports it, and moves the state. Returns
- * false when the caller must not go on with what it was doing: the session
- * reached its count, or an event callback stopped the engine or reconnected
- * the target. */
+/* Records one heartbeat result, reports it, and moves the state; *step
+ * says what it costs the connection. Returns false when the caller must
+ * not go on with what it was doing: the session reached its count, or an
+ * event callback stopped the engine or reconnected the target. */
 static bool result(tt_session *s, uint64_t seq, tt_class cls, uint32_t rtt_us,
-                   const char *detail) {
+                   const uint32_t *reply_us, const char *detail,
+                   tt_step *step) {
   tt_view *v = &s->view;
   const tt_target *t = s->t;
+  tt_rules rules = { t->miss_threshold, t->rtt_warn_ms };
   uint32_t gen = s->gen;
+  char why[TT_ERROR_MAX];
 
   v->seq = seq;
   v->last_class = cls;
   tt_stats_heartbeat(&v->stats, cls, rtt_us);
-  if (cls == TT_CLASS_TIMEOUT || cls == TT_CLASS_WRITE_TIMEOUT) {
-    s->misses++;
-  } else {
-    s->misses = 0;
-  }
   if (cls == TT_CLASS_OK) {
     s->backoff_step = 0;
   } else {
@@ -101,24 +165,19 @@ static bool result(tt_session *s, uint64_t seq, tt_class cls, uint32_t rtt_us,
     .cls = cls,
     .has_rtt = cls == TT_CLASS_OK,
     .rtt_us = rtt_us,
+    .has_reply = reply_us != NULL,
+    .reply_us = reply_us != NULL ? *reply_us : 0,
     .error = cls == TT_CLASS_OK ? "" : v->last_error,
   };
+  *step = tt_state_step(&s->machine, &rules, cls, rtt_us);
   tt_engine_emit(s->engine, &ev);
-  if (!live(s) || s->gen != gen)
-    return false;
-
-  bool slow = cls == TT_CLASS_OK && t->rtt_warn_ms > 0 &&
-              rtt_us > t->rtt_warn_ms * 1000;
-  char why[TT_ERROR_MAX];
-  const char *cause = ev.error;
-  if (slow) {
-    snprintf(why, sizeof why, "rtt %u us above rtt_warn %llu ms",
-             (unsigned)rtt_us, (unsigned long long)t->rtt_warn_ms);
-    cause = why;
+  /* The state change is reported even when the heartbeat's callback
+   * reconnected the target: the heartbeat happened. After a stop it is
+   * only recorded, for the summary. */
+  if (step->to != step->from) {
+    tt_state_cause(step, &rules, cls, rtt_us, v->last_error, why, sizeof why);
+    set_state(s, step, cls, why, live(s));
   }
-  set_state(s, tt_state_next(v->state, cls, s->misses, t->miss_threshold,
-                             slow),
-            cls, cause);
   if (!live(s) || s->gen != gen)
     return false;
 
@@ -145,43 +204,42 @@ static void late(tt_session *s, uint64_t seq, uint32_t rtt_us) {
   tt_engine_emit(s->engine, &ev);
 }
 
-/* ---- connections and resolutions -------------------------------------- */
+/* ---- connections ---------------------------------------------------------- */
 
-static void conn_close_cb(uv_handle_t *handle) {
-  tt_conn *c = handle->data;
-  tt_engine *e = c->engine;
-  free(c);
-  tt_engine_handle_closed(e);
-}
-
-/* Lets go of the connection: it closes on its own, and whatever its
- * callbacks still report is ignored. Pings still owed a reply are
- * forgotten with it. */
+/* Lets go of the connection (it closes on its own; whatever its callbacks
+ * still report is ignored) and of any connect in progress. Pings still
+ * owed a reply are forgotten with it. */
 static void drop_conn(tt_session *s) {
-  tt_conn *c = s->conn;
   s->gen++;
   s->ping_pending = false;
   s->write_pending = false;
   s->owed = s->ping_seq + 1;
-  s->rlen = 0;
-  s->scanned = 0;
   s->greeting_bytes = 0;
+  tt_framer_discard(&s->framer);
   free(s->note);
   s->note = NULL;
-  if (c == NULL)
-    return;
-  s->conn = NULL;
-  c->session = NULL;
-  uv_close((uv_handle_t *)&c->tcp, conn_close_cb);
+  tt_connect_abandon(s);
+  if (s->conn != NULL) {
+    tt_conn *c = s->conn;
+    s->conn = NULL;
+    tt_conn_let_go(c);
+  }
 }
 
-/* Forgets a resolution in flight; its callback frees the request. */
-static void abandon_gai(tt_session *s) {
-  uv_getaddrinfo_t *req = s->gai;
-  if (req == NULL)
+/* A probe that leaves politely: the preset's goodbye ("QUIT") is sent and
+ * the connection closes on its own, in its own time (never timed). */
+static void drop_conn_politely(tt_session *s) {
+  const tt_preset *p = s->t->preset;
+  tt_conn *c = s->conn;
+  s->conn = NULL;
+  drop_conn(s);
+  if (c == NULL)
     return;
-  s->gai = NULL;
-  uv_cancel((uv_req_t *)req);
+  if (p != NULL && p->quit != NULL)
+    tt_conn_linger(c, p->quit, p->quit_len ? p->quit_len : strlen(p->quit),
+                   s->t->timeout_ms);
+  else
+    tt_conn_let_go(c);
 }
 
 static uint64_t backoff_delay(tt_session *s) {
@@ -199,35 +257,30 @@ static uint64_t backoff_delay(tt_session *s) {
   return base - half + tt_engine_random(s->engine) % (half + 1);
 }
 
-/* The next probe slot of a connect-mode target: slots keep the interval's
- * cadence; a slot missed while a probe ran is skipped, not bunched. */
-static void arm_next_probe(tt_session *s) {
-  uint64_t now = now_ms(s);
-  do
-    s->next_ms += s->t->interval_ms;
-  while (s->next_ms <= now);
-  arm_at(s, s->next_ms);
-}
-
-static void wait_for_next_attempt(tt_session *s) {
-  s->phase = TT_P_IDLE;
-  if (s->t->mode == TT_MODE_CONNECT)
-    arm_next_probe(s);
+/* What comes after a failed heartbeat: persistent targets connect again
+ * after their backoff, connect probes keep their slots. */
+static void after_failure(tt_session *s) {
+  if (persistent(s))
+    connect_for_slot(s, now_ms(s) + backoff_delay(s), true);
   else
-    arm(s, backoff_delay(s));
+    next_probe(s);
 }
 
 /* A failure that ends the current attempt or connection. The result goes
- * to the ping waiting for its reply, or else is a heartbeat of its own. */
+ * to the ping or probe waiting for it, or else is a heartbeat of its own. */
 static void fail(tt_session *s, tt_class cls, const char *detail) {
-  uint64_t seq = s->ping_pending ? s->ping_seq : ++s->seq;
+  bool owed = s->ping_pending || s->retrying;
+  uint64_t seq = owed ? s->ping_seq : ++s->seq;
+  tt_step step;
+  if (!owed && persistent(s))
+    use_slot(s, s->aim_k);
+  s->retrying = false;
   drop_conn(s);
-  abandon_gai(s);
-  s->phase = TT_P_IDLE;
+  s->doing = TT_DO_IDLE;
   uv_timer_stop(&s->timer);
-  if (!result(s, seq, cls, 0, detail))
+  if (!result(s, seq, cls, 0, NULL, detail, &step))
     return;
-  wait_for_next_attempt(s);
+  after_failure(s);
 }
 
 static void fail_status(tt_session *s, int status, tt_phase phase) {
@@ -236,19 +289,57 @@ static void fail_status(tt_session *s, int status, tt_phase phase) {
   fail(s, cls, detail);
 }
 
-static void fail_deadline(tt_session *s, tt_phase phase, uint64_t ms) {
-  char detail[TT_ERROR_MAX];
-  tt_class cls = tt_classify_deadline(phase, ms, detail, sizeof detail);
+void tt_session_connect_failed(tt_session *s, tt_class cls,
+                               const char *detail) {
   fail(s, cls, detail);
 }
 
-static void finish(tt_session *s) {
-  s->phase = TT_P_FINISHED;
-  s->view.finished = true;
+/* Persistent: a connection that has answered was closed by the peer. It
+ * is normal life (keep-alive limits, a server reload): the connection is
+ * rebuilt quietly, in time for the next slot. When a ping was waiting and
+ * not a byte of its reply had come, the request never reached a live
+ * server: it is sent again on the new connection, as HTTP clients do on
+ * a stale keep-alive connection (RFC 9112, 9.3.1). */
+static void quiet_reconnect(tt_session *s, tt_class cls, const char *detail) {
+  bool retry = s->ping_pending;
+  s->retrying = retry;
   drop_conn(s);
-  abandon_gai(s);
-  uv_timer_stop(&s->timer);
-  tt_engine_session_finished(s->engine);
+  uint32_t gen = s->gen;
+  s->view.stats.reconnects++;
+  tt_event ev = {
+    .kind = TT_EVENT_RECONNECT,
+    .view = &s->view,
+    .ts_us = tt_wall_us(),
+    .cls = cls,
+    .error = detail,
+  };
+  tt_engine_emit(s->engine, &ev);
+  if (!live(s) || s->gen != gen)
+    return;
+  if (retry) {
+    s->doing = TT_DO_IDLE;
+    arm(s, 0);
+  } else {
+    connect_for_slot(s, now_ms(s), false);
+  }
+}
+
+/* The peer closed (eof) or reset the connection, or a write found it
+ * gone. */
+static void closed(tt_session *s, tt_class cls, const char *detail) {
+  bool answered = s->conn != NULL && s->conn->answered;
+  if (s->doing == TT_DO_READY && answered &&
+      (!s->ping_pending ||
+       (!s->retrying && tt_framer_pending(&s->framer) == 0))) {
+    quiet_reconnect(s, cls, detail);
+    return;
+  }
+  if (s->doing == TT_DO_READY && !s->ping_pending && !s->retrying &&
+      cls == TT_CLASS_EOF)
+    detail = "peer closed the connection before answering anything";
+  else if (s->doing == TT_DO_PROBING && cls == TT_CLASS_EOF)
+    detail = "peer closed the connection before replying";
+  fail(s, cls, detail);
 }
 
 /* ---- replies ------------------------------------------------------------ */
@@ -285,40 +376,51 @@ static bool skip_greeting(tt_session *s, const char *re, char *data,
   return false;
 }
 
-static void probe_ok(tt_session *s) {
-  uint64_t seq = ++s->seq;
-  drop_conn(s);
-  s->phase = TT_P_IDLE;
+/* A connect-mode probe's reply (or the handshake alone) is its result. */
+static void probe_done(tt_session *s, tt_class cls, const uint32_t *reply_us,
+                       const char *detail) {
+  uint64_t seq = s->ping_seq;
+  tt_step step;
+  s->ping_pending = false;
+  drop_conn_politely(s);
+  s->doing = TT_DO_IDLE;
   uv_timer_stop(&s->timer);
-  if (!result(s, seq, TT_CLASS_OK, s->handshake_us, ""))
+  if (!result(s, seq, cls, s->handshake_us, reply_us, detail, &step))
     return;
-  arm_next_probe(s);
+  next_probe(s);
+}
+
+/* A persistent ping's reply came. Returns true while the connection goes
+ * on reading. */
+static bool answered(tt_session *s, uint64_t seq, tt_class cls,
+                     uint32_t rtt_us, const char *detail) {
+  tt_step step;
+  s->ping_pending = false;
+  s->write_pending = false;
+  s->retrying = false;
+  s->conn->answered = true;
+  if (!result(s, seq, cls, cls == TT_CLASS_OK ? rtt_us : 0, NULL, detail,
+              &step))
+    return false;
+  if (step.reconnect) {
+    drop_conn(s);
+    connect_for_slot(s, now_ms(s) + backoff_delay(s), true);
+    return false;
+  }
+  tt_session_arm_at(s, slot_ms(s, s->next_k));
+  return true;
 }
 
 /* Handles one complete reply (without its reply_end). Returns true while
  * the connection goes on reading. */
 static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
   const tt_target *t = s->t;
-  char detail[TT_ERROR_MAX];
+  char detail[TT_ERROR_MAX] = "";
+  bool ok = t->expect == NULL || tt_pattern_match(t->expect_pattern, data, n);
 
-  /* A line protocol's CR LF ends like "\n"; the CR is not the reply's. */
-  if (t->reply_end_len == 1 && t->reply_end[0] == '\n' && n > 0 &&
-      data[n - 1] == '\r')
-    n--;
-
-  switch (s->phase) {
-  case TT_P_GREETING:
-    if (!tt_pattern_match(t->banner_pattern, data, n))
-      return skip_greeting(s, t->banner, data, n);
-    free(s->note);
-    s->note = NULL;
-    s->phase = TT_P_READY;
-    s->next_ms = now_ms(s);
-    send_ping(s);
-    return s->phase == TT_P_READY;
-
-  case TT_P_PROBING:
-    if (t->expect != NULL && !tt_pattern_match(t->expect_pattern, data, n)) {
+  switch (s->doing) {
+  case TT_DO_PROBING: {
+    if (!ok) {
       /* With nothing sent, what comes is a greeting (ssh's banner). */
       if (t->send == NULL)
         return skip_greeting(s, t->expect, data, n);
@@ -326,14 +428,19 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
       fail(s, TT_CLASS_PROTOCOL, detail);
       return false;
     }
-    probe_ok(s);
+    uint32_t reply_us = (uint32_t)((now_ns - s->t_ready_ns) / 1000);
+    tt_class cls = tt_judge_reply(t, data, n, detail, sizeof detail);
+    if (cls == TT_CLASS_PROTOCOL)
+      fail(s, cls, detail);
+    else
+      probe_done(s, cls, &reply_us, detail);
     return false;
+  }
 
-  case TT_P_READY: {
+  case TT_DO_READY: {
     /* Replies pair with pings in order: this one answers the oldest ping
      * still owed a reply, whether or not that ping has timed out. */
     uint64_t seq = s->owed++;
-    bool ok = t->expect == NULL || tt_pattern_match(t->expect_pattern, data, n);
     uint32_t rtt_us =
       (uint32_t)((now_ns - s->sent_ns[seq % s->ring_len]) / 1000);
     if (seq == s->ping_seq && s->ping_pending) {
@@ -342,12 +449,12 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
         fail(s, TT_CLASS_PROTOCOL, detail);
         return false;
       }
-      s->ping_pending = false;
-      s->write_pending = false;
-      if (!result(s, seq, TT_CLASS_OK, rtt_us, ""))
+      tt_class cls = tt_judge_reply(t, data, n, detail, sizeof detail);
+      if (cls == TT_CLASS_PROTOCOL) {
+        fail(s, cls, detail);
         return false;
-      arm_at(s, s->next_ms);
-      return true;
+      }
+      return answered(s, seq, cls, rtt_us, detail);
     }
     /* The ping timed out already: its reply is late and it stays lost. A
      * late reply that does not match is not a reply to report. */
@@ -356,7 +463,7 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
       late(s, seq, rtt_us);
     else
       s->view.stats.discarded_bytes += n;
-    return s->phase == TT_P_READY && s->gen == gen;
+    return s->doing == TT_DO_READY && s->gen == gen;
   }
 
   default:
@@ -365,119 +472,79 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
 }
 
 static bool expecting(const tt_session *s) {
-  switch (s->phase) {
-  case TT_P_GREETING:
-  case TT_P_PROBING:
+  switch (s->doing) {
+  case TT_DO_PROBING:
     return true;
-  case TT_P_READY:
+  case TT_DO_READY:
     return s->owed <= s->ping_seq;
   default:
     return false;
   }
 }
 
-static void consume(tt_session *s, size_t k) {
-  memmove(s->rbuf, s->rbuf + k, s->rlen - k);
-  s->rlen -= (uint32_t)k;
-  s->scanned = 0;
-}
-
-static bool reserve(tt_session *s, size_t need) {
-  if (need <= s->rcap)
-    return true;
-  size_t cap = s->rcap ? s->rcap : 64;
-  while (cap < need)
-    cap *= 2;
-  if (cap > s->t->max_reply)
-    cap = s->t->max_reply;
-  char *p = realloc(s->rbuf, cap);
-  if (p == NULL)
-    return false;
-  s->rbuf = p;
-  s->rcap = (uint32_t)cap;
-  return true;
-}
-
 static void fail_overlong(tt_session *s) {
   const tt_target *t = s->t;
-  char end_esc[4 * TT_MAX_REPLY_END + 1];
   char detail[TT_ERROR_MAX];
-  tt_escape(end_esc, sizeof end_esc, t->reply_end, t->reply_end_len,
-            TT_ESC_ASCII);
-  snprintf(detail, sizeof detail, "reply reached max_reply (%u bytes) without %s",
-           (unsigned)t->max_reply, end_esc);
+  if (t->reply_bytes > 0) {
+    snprintf(detail, sizeof detail, "reply_bytes (%u) over max_reply (%u)",
+             (unsigned)t->reply_bytes, (unsigned)t->max_reply);
+  } else {
+    char end_esc[4 * TT_MAX_REPLY_END + 1];
+    tt_escape(end_esc, sizeof end_esc, t->reply_end, t->reply_end_len,
+              TT_ESC_ASCII);
+    snprintf(detail, sizeof detail,
+             "reply reached max_reply (%u bytes) without %s",
+             (unsigned)t->max_reply, end_esc);
+  }
   fail(s, TT_CLASS_PROTOCOL, detail);
 }
 
 /* Frames the bytes of one read into replies. Bytes that come while no
- * reply is owed are discarded (and counted); a reply is never longer than
- * max_reply, its reply_end included. data is the loop's read buffer, which
- * reply() may write a byte of. */
+ * reply is owed are discarded (and counted). */
 static void feed(tt_session *s, char *data, size_t len, uint64_t now_ns) {
-  const tt_target *t = s->t;
-  const size_t end_len = t->reply_end_len;
-
-  /* With nothing buffered, whole replies are handled where they lie: most
-   * targets never need a buffer of their own. */
-  while (s->rlen == 0 && len > 0 && expecting(s)) {
-    char *end = memmem(data, len, t->reply_end, end_len);
-    if (end == NULL)
-      break;
-    size_t n = (size_t)(end - data);
-    if (n + end_len > t->max_reply) {
-      fail_overlong(s);
-      return;
-    }
-    if (!reply(s, data, n, now_ns))
-      return;
-    data += n + end_len;
-    len -= n + end_len;
-  }
-
+  tt_framer_feed(&s->framer, data, len);
   for (;;) {
-    while (s->rlen > 0 && expecting(s)) {
-      const char *end = memmem(s->rbuf + s->scanned, s->rlen - s->scanned,
-                               t->reply_end, end_len);
-      if (end == NULL) {
-        /* The end may straddle this read and the next. */
-        s->scanned = s->rlen >= end_len ? s->rlen - (uint32_t)end_len + 1 : 0;
-        break;
-      }
-      size_t n = (size_t)(end - s->rbuf);
-      if (!reply(s, s->rbuf, n, now_ns))
-        return;
-      consume(s, n + end_len);
-    }
+    char *r;
+    size_t n;
     if (!expecting(s)) {
-      s->view.stats.discarded_bytes += s->rlen + len;
-      s->rlen = 0;
-      s->scanned = 0;
+      s->view.stats.discarded_bytes += tt_framer_discard(&s->framer);
       return;
     }
-    if (s->rlen >= t->max_reply) {
+    switch (tt_framer_next(&s->framer, &r, &n)) {
+    case TT_FRAME_MORE:
+      return;
+    case TT_FRAME_REPLY:
+      if (!reply(s, r, n, now_ns))
+        return;
+      break;
+    case TT_FRAME_OVERLONG:
       fail_overlong(s);
       return;
-    }
-    if (len == 0)
-      return;
-    size_t take = t->max_reply - s->rlen;
-    if (take > len)
-      take = len;
-    if (!reserve(s, s->rlen + take)) {
+    case TT_FRAME_NOMEM:
       fail_status(s, UV_ENOMEM, TT_PHASE_READ);
       return;
     }
-    memcpy(s->rbuf + s->rlen, data, take);
-    s->rlen += (uint32_t)take;
-    data += take;
-    len -= take;
   }
 }
 
 static void alloc_cb(uv_handle_t *handle, size_t hint, uv_buf_t *buf) {
   tt_conn *c = handle->data;
   buf->base = c->engine->readbuf;
-  buf->len = sizeof c->engine->readbuf;
+  buf->len = sizeof c->engine->readbuf - 1;
+}
+
+/* The class of a read that ended the stream. libuv reports UV_EOF when
+ * poll says the peer hung up after a short read, without reading again:
+ * a reset that came right behind the data is then only in the socket's
+ * pending error, which is where it is looked for. */
+static tt_class read_end(tt_conn *c, int status, char *detail, size_t n) {
+  uv_os_fd_t fd;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (status == UV_EOF && uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 &&
+      getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0)
+    status = uv_translate_sys_error(err);
+  return tt_classify(status, TT_PHASE_READ, detail, n);
 }
 
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
@@ -489,11 +556,11 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
     return;
   if (nread < 0) {
     char detail[TT_ERROR_MAX];
-    tt_class cls = tt_classify((int)nread, TT_PHASE_READ, detail, sizeof detail);
-    if (cls == TT_CLASS_EOF && s->phase != TT_P_READY)
-      snprintf(detail, sizeof detail, "peer closed the connection before %s",
-               s->phase == TT_P_GREETING ? "its greeting" : "replying");
-    fail(s, cls, detail);
+    tt_class cls = read_end(c, (int)nread, detail, sizeof detail);
+    if (cls == TT_CLASS_EOF || cls == TT_CLASS_RESET)
+      closed(s, cls, detail);
+    else
+      fail(s, cls, detail);
     return;
   }
   feed(s, buf->base, (size_t)nread, now_ns);
@@ -506,10 +573,15 @@ static void write_cb(uv_write_t *req, int status) {
   tt_conn *c = req->handle->data;
   free(req);
   tt_session *s = c->session;
-  if (s == NULL || status == UV_ECANCELED)
+  if (s == NULL || status == UV_ECANCELED || c != s->conn)
     return;
   if (status < 0) {
-    fail_status(s, status, TT_PHASE_WRITE);
+    char detail[TT_ERROR_MAX];
+    tt_class cls = tt_classify(status, TT_PHASE_WRITE, detail, sizeof detail);
+    if (cls == TT_CLASS_RESET)
+      closed(s, cls, detail);
+    else
+      fail(s, cls, detail);
     return;
   }
   if (seq == s->ping_seq)
@@ -530,277 +602,193 @@ static int write_send(tt_session *s, uint64_t seq) {
   return r;
 }
 
-static void send_ping(tt_session *s) {
-  uint64_t now = now_ms(s);
-  uint64_t seq = ++s->seq;
+static void send_ping(tt_session *s, uint64_t seq) {
   s->ping_seq = seq;
   s->ping_pending = true;
   s->write_pending = true;
-  /* Keep the cadence; after a stall, skip what was missed. */
-  s->next_ms += s->t->interval_ms;
-  if (s->next_ms <= now)
-    s->next_ms = now + s->t->interval_ms;
   s->sent_ns[seq % s->ring_len] = uv_hrtime();
+  s->deadline_ms = now_ms(s) + s->t->timeout_ms;
   int r = write_send(s, seq);
   if (r < 0) {
     fail_status(s, r, TT_PHASE_WRITE);
     return;
   }
-  arm(s, s->t->timeout_ms);
+  tt_session_arm_at(s, s->deadline_ms);
 }
 
-/* ---- attempts ----------------------------------------------------------- */
+/* ---- the connection is there -------------------------------------------- */
 
-static void connect_cb(uv_connect_t *req, int status) {
-  uint64_t now_ns = uv_hrtime();
-  tt_conn *c = container_of(req, tt_conn, connect_req);
-  tt_session *s = c->session;
-  if (s == NULL)
-    return;
-  if (status < 0) {
-    fail_status(s, status, TT_PHASE_CONNECT);
-    return;
-  }
-  s->handshake_us = (uint32_t)((now_ns - s->t0_ns) / 1000);
+void tt_session_connected(tt_session *s) {
+  const tt_target *t = s->t;
+  tt_conn *c = s->conn;
   int r = uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
   if (r < 0) {
     fail_status(s, r, TT_PHASE_READ);
     return;
   }
 
-  const tt_target *t = s->t;
-  if (t->mode == TT_MODE_PERSISTENT) {
-    s->ping_seq = s->seq;
+  if (persistent(s)) {
+    s->doing = TT_DO_READY;
     s->owed = s->seq + 1;
-    s->misses = 0;
-    if (t->banner != NULL) {
-      s->phase = TT_P_GREETING;
-      arm(s, t->timeout_ms);
+    if (s->retrying) {
+      /* The ping a closing connection swallowed goes out again now. */
+      s->owed = s->ping_seq;
+      send_ping(s, s->ping_seq);
       return;
     }
-    s->phase = TT_P_READY;
-    s->next_ms = now_ms(s);
-    send_ping(s);
+    s->ping_seq = s->seq;
+    /* The first ping keeps its slot; a connection that came too late for
+     * it waits for the next one, and the missed slot is counted. */
+    tt_session_arm_at(s, slot_ms(s, slot_from(s, now_ms(s))));
     return;
   }
 
-  if (t->expect == NULL) {
-    probe_ok(s);
+  bool wants_reply = t->expect != NULL || t->reply_bytes > 0 ||
+                     (t->preset != NULL && t->preset->judge != TT_JUDGE_NONE);
+  if (!wants_reply) {
+    probe_done(s, TT_CLASS_OK, NULL, "");
     return;
   }
   if (t->send != NULL && (r = write_send(s, 0)) < 0) {
     fail_status(s, r, TT_PHASE_WRITE);
     return;
   }
-  s->phase = TT_P_PROBING;
-  arm(s, t->timeout_ms);
+  s->t_ready_ns = uv_hrtime();
+  s->doing = TT_DO_PROBING;
+  s->deadline_ms = now_ms(s) + t->timeout_ms;
+  tt_session_arm_at(s, s->deadline_ms);
 }
 
-static void connect_now(tt_session *s) {
-  tt_engine *e = s->engine;
-  tt_conn *c = calloc(1, sizeof *c);
-  if (c == NULL) {
-    fail_status(s, UV_ENOMEM, TT_PHASE_CONNECT);
-    return;
-  }
-  uv_tcp_init(e->loop, &c->tcp);
-  e->live++;
-  c->tcp.data = c;
-  c->session = s;
-  c->engine = e;
-  s->conn = c;
-  /* Set before the socket exists: libuv applies it when it creates one. */
-  uv_tcp_nodelay(&c->tcp, 1);
+/* ---- the timer ------------------------------------------------------------ */
 
-  s->phase = TT_P_CONNECTING;
-  s->t0_ns = uv_hrtime();
-  int r = uv_tcp_connect(&c->connect_req, &c->tcp, &s->addr.sa, connect_cb);
-  if (r < 0) {
-    fail_status(s, r, TT_PHASE_CONNECT);
-    return;
-  }
-  arm(s, s->t->connect_timeout_ms);
-}
-
-static void set_ip(tt_session *s) {
-  if (s->addr.sa.sa_family == AF_INET6)
-    uv_ip6_name(&s->addr.in6, s->view.ip, sizeof s->view.ip);
-  else
-    uv_ip4_name(&s->addr.in4, s->view.ip, sizeof s->view.ip);
-}
-
-static void gai_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
-  tt_session *s = req->data;
-  tt_engine *e = s->engine;
-  bool current = s->gai == req;
-  free(req);
-
-  if (current) {
-    s->gai = NULL;
-    const struct addrinfo *ai = res;
-    while (ai != NULL && ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
-      ai = ai->ai_next;
-    if (status < 0) {
-      fail_status(s, status, TT_PHASE_RESOLVE);
-    } else if (ai == NULL) {
-      fail_status(s, UV_EAI_NODATA, TT_PHASE_RESOLVE);
-    } else {
-      memcpy(&s->addr, ai->ai_addr, ai->ai_addrlen);
-      if (ai->ai_family == AF_INET6)
-        s->addr.in6.sin6_port = htons(s->t->port);
-      else
-        s->addr.in4.sin_port = htons(s->t->port);
-      s->have_addr = true;
-      s->resolved_ms = now_ms(s);
-      set_ip(s);
-      connect_now(s);
-    }
-  }
-  uv_freeaddrinfo(res);
-  /* Last: when the engine is stopping, this may complete the stop. */
-  tt_engine_handle_closed(e);
-}
-
-static void resolve(tt_session *s) {
-  tt_engine *e = s->engine;
+/* The ping's deadline passed: it stays owed, and if its reply comes after
+ * all, it is late. */
+static void ping_deadline(tt_session *s) {
   const tt_target *t = s->t;
-  uv_getaddrinfo_t *req = malloc(sizeof *req);
-  if (req == NULL) {
-    fail_status(s, UV_ENOMEM, TT_PHASE_RESOLVE);
+  char detail[TT_ERROR_MAX];
+  tt_step step;
+  tt_class cls = tt_classify_deadline(
+    s->write_pending ? TT_PHASE_WRITE : TT_PHASE_READ, t->timeout_ms, detail,
+    sizeof detail);
+  s->ping_pending = false;
+  s->retrying = false;
+  if (!result(s, s->ping_seq, cls, 0, NULL, detail, &step))
+    return;
+  if (step.reconnect) {
+    drop_conn(s);
+    connect_for_slot(s, now_ms(s) + backoff_delay(s), true);
     return;
   }
-  struct addrinfo hints;
-  memset(&hints, 0, sizeof hints);
-  hints.ai_family = t->family == TT_FAMILY_IPV4   ? AF_INET
-                    : t->family == TT_FAMILY_IPV6 ? AF_INET6
-                                                  : AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  req->data = s;
-  int r = uv_getaddrinfo(e->loop, req, gai_cb, t->host, NULL, &hints);
-  if (r < 0) {
-    free(req);
-    fail_status(s, r, TT_PHASE_RESOLVE);
-    return;
-  }
-  e->live++;
-  s->gai = req;
-  s->phase = TT_P_RESOLVING;
-  arm(s, t->connect_timeout_ms);
+  tt_session_arm_at(s, slot_ms(s, s->next_k));
 }
 
-static void attempt(tt_session *s) {
-  const tt_target *t = s->t;
-  if (t->mode == TT_MODE_PERSISTENT && s->seq > 0)
-    s->view.stats.reconnects++;
-  /* Persistent sessions look a name up again on every reconnect, connect
-   * probes at most every TT_RESOLVE_CACHE_MS. */
-  bool cached = t->literal_family != 0 ||
-                (s->have_addr && t->mode == TT_MODE_CONNECT &&
-                 now_ms(s) - s->resolved_ms < TT_RESOLVE_CACHE_MS);
-  if (cached)
-    connect_now(s);
-  else
-    resolve(s);
+/* Connect mode: a probe at its slot. */
+static void probe(tt_session *s) {
+  use_slot(s, slot_at(s, now_ms(s)));
+  s->ping_seq = ++s->seq;
+  s->ping_pending = true;
+  tt_connect_start(s);
 }
 
 static void timer_cb(uv_timer_t *timer) {
   tt_session *s = container_of(timer, tt_session, timer);
-  const tt_target *t = s->t;
-  switch (s->phase) {
-  case TT_P_IDLE:
-    attempt(s);
+  char detail[TT_ERROR_MAX];
+  switch (s->doing) {
+  case TT_DO_IDLE:
+    if (persistent(s))
+      tt_connect_start(s);
+    else
+      probe(s);
     break;
-  case TT_P_RESOLVING:
-    fail_deadline(s, TT_PHASE_RESOLVE, t->connect_timeout_ms);
+  case TT_DO_RESOLVING:
+  case TT_DO_CONNECTING:
+    tt_connect_timer(s);
     break;
-  case TT_P_CONNECTING:
-    fail_deadline(s, TT_PHASE_CONNECT, t->connect_timeout_ms);
-    break;
-  case TT_P_GREETING:
-  case TT_P_PROBING:
+  case TT_DO_PROBING:
     if (s->note != NULL) {
       /* Lines came, none of them the one expected. */
-      char detail[TT_ERROR_MAX];
       memcpy(detail, s->note, sizeof detail);
       fail(s, TT_CLASS_PROTOCOL, detail);
       break;
     }
-    fail_deadline(s, TT_PHASE_READ, t->timeout_ms);
+    tt_classify_deadline(TT_PHASE_READ, s->t->timeout_ms, detail,
+                         sizeof detail);
+    fail(s, TT_CLASS_TIMEOUT, detail);
     break;
-  case TT_P_READY:
-    if (!s->ping_pending) {
-      send_ping(s);
+  case TT_DO_READY:
+    if (s->ping_pending) {
+      ping_deadline(s);
       break;
     }
-    {
-      /* The ping stays owed: if its reply comes after all, it is late. */
-      char detail[TT_ERROR_MAX];
-      tt_class cls = tt_classify_deadline(
-        s->write_pending ? TT_PHASE_WRITE : TT_PHASE_READ, t->timeout_ms,
-        detail, sizeof detail);
-      s->ping_pending = false;
-      if (!result(s, s->ping_seq, cls, 0, detail))
-        break;
-      if (tt_state_must_reconnect(cls, s->misses, t->miss_threshold)) {
-        drop_conn(s);
-        wait_for_next_attempt(s);
-        break;
-      }
-      arm_at(s, s->next_ms);
-    }
+    use_slot(s, slot_at(s, now_ms(s)));
+    send_ping(s, ++s->seq);
     break;
-  case TT_P_FINISHED:
+  case TT_DO_FINISHED:
     break;
   }
 }
 
+static void finish(tt_session *s) {
+  s->doing = TT_DO_FINISHED;
+  s->view.finished = true;
+  drop_conn(s);
+  uv_timer_stop(&s->timer);
+  tt_engine_session_finished(s->engine);
+}
+
 /* ---- engine entry points ------------------------------------------------ */
 
-void tt_session_init(tt_session *s, tt_engine *e, const tt_target *t,
-                     size_t index, uint64_t *sent_ns, uint32_t ring_len) {
-  memset(s, 0, sizeof *s);
+tt_session *tt_session_new(tt_engine *e, const tt_target *t, size_t index) {
+  /* Each persistent session remembers the send time of every ping that
+   * may still be answered: at most miss_threshold of them, as the
+   * connection is rebuilt after miss_threshold consecutive misses. */
+  uint32_t ring = t->miss_threshold + 1;
+  tt_session *s = calloc(1, sizeof *s + ring * sizeof s->sent_ns[0]);
+  if (s == NULL)
+    return NULL;
   s->engine = e;
   s->t = t;
-  s->sent_ns = sent_ns;
-  s->ring_len = ring_len;
+  s->ring_len = ring;
   s->owed = 1;
-  s->phase = TT_P_IDLE;
+  s->doing = TT_DO_IDLE;
+  tt_machine_init(&s->machine);
+  tt_framer_init(&s->framer, t->reply_end, t->reply_end_len, t->reply_bytes,
+                 t->max_reply);
   s->view.target = t;
   s->view.index = index;
   s->view.state = TT_STATE_CONNECTING;
   s->view.last_class = TT_CLASS_OK;
   s->view.last_failure = TT_CLASS_OK;
   tt_stats_init(&s->view.stats);
-
-  if (t->literal_family == 4) {
-    uv_ip4_addr(t->host, t->port, &s->addr.in4);
-    s->have_addr = true;
-    set_ip(s);
-  } else if (t->literal_family == 6) {
-    uv_ip6_addr(t->host, t->port, &s->addr.in6);
-    s->have_addr = true;
-    set_ip(s);
+  if (t->literal_family != 0 && tt_connect_literal(s) < 0) {
+    tt_session_free(s);
+    return NULL;
   }
+  return s;
 }
 
-void tt_session_start(tt_session *s, uint64_t delay_ms) {
+void tt_session_start(tt_session *s, uint64_t phase_ms) {
   tt_engine *e = s->engine;
   uv_timer_init(e->loop, &s->timer);
   e->live++;
-  s->view.state_since_ms = uv_now(e->loop);
+  s->view.state_since_ms = e->start_ms;
   s->view.state_since_us = tt_wall_us();
-  s->next_ms = s->view.state_since_ms + delay_ms;
-  arm(s, delay_ms);
+  /* A persistent target connects at its phase and pings a lead later. */
+  s->base_ms = e->start_ms + phase_ms + (persistent(s) ? lead_ms(s) : 0);
+  s->next_k = s->aim_k = 0;
+  tt_session_arm_at(s, e->start_ms + phase_ms);
 }
 
 void tt_session_reconnect(tt_session *s) {
-  if (!live(s))
+  if (!live(s) || s->timer.loop == NULL)
     return;
+  if (persistent(s) && s->conn != NULL)
+    s->view.stats.reconnects++;
   drop_conn(s);
-  abandon_gai(s);
+  s->retrying = false;
   s->backoff_step = 0;
-  s->phase = TT_P_IDLE;
-  s->next_ms = now_ms(s);
+  s->doing = TT_DO_IDLE;
+  s->aim_k = slot_from(s, now_ms(s));
   arm(s, 0);
 }
 
@@ -811,16 +799,16 @@ static void timer_close_cb(uv_handle_t *handle) {
 
 void tt_session_stop(tt_session *s) {
   bool started = s->timer.loop != NULL; /* tt_session_start ran */
-  s->phase = TT_P_FINISHED;
+  s->doing = TT_DO_FINISHED;
   drop_conn(s);
-  abandon_gai(s);
   if (started && !uv_is_closing((uv_handle_t *)&s->timer))
     uv_close((uv_handle_t *)&s->timer, timer_close_cb);
 }
 
 void tt_session_free(tt_session *s) {
-  free(s->rbuf);
+  tt_framer_free(&s->framer);
   free(s->note);
-  s->rbuf = NULL;
-  s->note = NULL;
+  free(s->addrs);
+  free(s->addr_status);
+  free(s);
 }

@@ -9,89 +9,137 @@
 #include <uv.h>
 
 #include "engine.h"
+#include "frame.h"
+#include "resolve.h"
+#include "state.h"
+
+/* Addresses of one name tried per connection (RFC 8305 alternates the
+ * families through them). */
+#define TT_MAX_ADDRS 8
 
 typedef struct tt_session tt_session;
 
+typedef union tt_sockaddr {
+  struct sockaddr sa;
+  struct sockaddr_in in4;
+  struct sockaddr_in6 in6;
+} tt_sockaddr;
+
 /* One TCP connection attempt. Allocated per attempt because closing is
  * asynchronous: a session may already be connecting again while its last
- * connection is still closing. Freed only in its close callback. */
+ * connection is still closing, and attempts to several addresses of one
+ * name race. Freed only in its close callback. */
 typedef struct tt_conn {
   uv_tcp_t tcp;
   uv_connect_t connect_req;
-  tt_session *session; /* NULL once the session has let go of it */
+  tt_session *session;   /* NULL once the session has let go of it */
   tt_engine *engine;
+  struct tt_conn *next;  /* the other attempts of the same connect */
+  struct tt_linger *linger; /* set while it closes politely */
+  uint64_t t0_ns;        /* when this attempt began */
+  uint8_t addr;          /* which of the session's addresses */
+  bool answered;         /* a reply to a ping came on it */
 } tt_conn;
 
 /* What a session is doing; the timer's meaning follows from it. */
-typedef enum tt_phase_s {
-  TT_P_IDLE,       /* timer: the next attempt (start, backoff, next probe) */
-  TT_P_RESOLVING,  /* timer: resolution deadline */
-  TT_P_CONNECTING, /* timer: connect deadline */
-  TT_P_GREETING,   /* persistent, banner expected; timer: reply deadline */
-  TT_P_READY,      /* persistent; timer: reply deadline or next ping */
-  TT_P_PROBING,    /* connect mode, reply expected; timer: reply deadline */
-  TT_P_FINISHED    /* count reached or engine stopping; nothing runs */
-} tt_phase_s;
+typedef enum tt_doing {
+  TT_DO_IDLE,       /* timer: the next attempt or probe */
+  TT_DO_RESOLVING,  /* timer: the resolution's deadline */
+  TT_DO_CONNECTING, /* timer: the next address's turn, or the deadline */
+  TT_DO_READY,      /* persistent, connected; timer: the next ping or the
+                       reply's deadline */
+  TT_DO_PROBING,    /* connect mode, reply expected; timer: its deadline */
+  TT_DO_FINISHED    /* count reached or engine stopping; nothing runs */
+} tt_doing;
 
 struct tt_session {
   tt_view view; /* first: what front ends read */
   tt_engine *engine;
   const tt_target *t;
-  uv_timer_t timer; /* the one timer: see tt_phase_s */
-  tt_conn *conn;
-  uv_getaddrinfo_t *gai; /* the resolution this session waits for */
-  union {
-    struct sockaddr sa;
-    struct sockaddr_in in4;
-    struct sockaddr_in6 in6;
-  } addr;
-  bool have_addr;
-  bool ping_pending;  /* the latest ping is unanswered and within deadline */
-  bool write_pending; /* the latest ping is not yet fully written */
-  uint8_t phase;      /* tt_phase_s */
-  uint32_t misses;    /* consecutive timeouts */
+  uv_timer_t timer;     /* the one timer: see tt_doing */
+  tt_conn *conn;        /* the connection in use */
+  tt_conn *attempts;    /* connection attempts still racing */
+  tt_resolve_req lookup; /* the name's, while one is pending */
+  tt_sockaddr *addrs;   /* every address of the target, in trying order */
+  int32_t *addr_status; /* the last attempt's result per address */
+  uint8_t naddrs;
+  uint8_t next_addr;    /* the next address to try */
+  uint8_t doing;        /* tt_doing */
+  bool ping_pending;    /* the latest ping is unanswered, within deadline */
+  bool write_pending;   /* the latest ping is not yet fully written */
+  bool retrying;        /* the ping is being sent again on a new
+                           connection: the old one closed under it */
+  bool addrs_good;      /* the last connection to these addresses worked */
+  tt_machine machine;
   uint32_t backoff_step;
-  uint32_t ring_len;  /* entries of sent_ns */
-  uint32_t gen;       /* bumped whenever the connection is let go: code
-                         that emitted an event checks it did not change */
-  uint64_t resolved_ms;
-  uint64_t seq;       /* last sequence number handed out */
-  uint64_t ping_seq;  /* latest ping on this connection */
-  uint64_t owed;      /* oldest ping still owed a reply: [owed, ping_seq] */
-  uint64_t next_ms;   /* loop time of the next ping or probe */
-  uint64_t *sent_ns;  /* send time of ping seq at [seq % ring_len] */
-  uint64_t t0_ns;     /* when the connect began */
+  uint32_t ring_len;    /* entries of sent_ns */
+  uint32_t gen;         /* bumped whenever the connection is let go: code
+                           that emitted an event checks it did not change */
   uint32_t handshake_us;
-  char *note;         /* why the greeting lines so far did not match */
+  uint32_t lead_ms;     /* how long before its slot a connect starts */
+  /* The schedule: slot k is at base_ms + k * interval (loop time). */
+  uint64_t base_ms;
+  uint64_t next_k;      /* the first slot not yet used */
+  uint64_t aim_k;       /* the slot a connection in progress is for */
+  uint64_t deadline_ms; /* of the connect, or of a connect probe's reply */
+  uint64_t resolved_ms;
+  uint64_t seq;         /* last sequence number handed out */
+  uint64_t ping_seq;    /* latest ping on this connection */
+  uint64_t owed;        /* oldest ping still owed a reply: [owed, ping_seq] */
+  uint64_t t_ready_ns;  /* connect mode: connected, or sent, at */
+  char *note;           /* why the greeting lines so far did not match */
   uint32_t greeting_bytes;
-  char *rbuf;         /* bytes of a reply not yet ended */
-  uint32_t rlen, rcap, scanned;
+  tt_framer framer;
+  uint64_t sent_ns[];   /* send time of ping seq at [seq % ring_len] */
 };
 
 struct tt_engine {
   uv_loop_t *loop;
   const tt_config *cfg;
   tt_engine_opts opts;
-  tt_session *sessions;
+  tt_session **sessions;
   size_t n;
-  uint64_t *sent_slab; /* every session's sent_ns, in one allocation */
+  tt_resolver *resolver; /* from start to stop */
+  struct tt_linger *lingering; /* connections closing politely */
   size_t finished;
-  size_t live;         /* open handles and outstanding resolutions */
+  size_t live;         /* open handles, the resolver counted as one */
   bool started;
   bool stopping;
   tt_engine_cb stopped_cb;
   void *stopped_arg;
   uint64_t rng;
-  char readbuf[64 * 1024]; /* shared by every read: libuv reads one at a time */
+  uint64_t start_ms;   /* loop time of tt_engine_start() */
+  /* Shared by every read: libuv reads one at a time. One byte more than
+   * a read may fill, for the framer's slack. */
+  char readbuf[64 * 1024 + 1];
 };
 
 /* Session entry points used by the engine. */
-void tt_session_init(tt_session *s, tt_engine *e, const tt_target *t,
-                     size_t index, uint64_t *sent_ns, uint32_t ring_len);
-void tt_session_start(tt_session *s, uint64_t delay_ms);
+tt_session *tt_session_new(tt_engine *e, const tt_target *t, size_t index);
+void tt_session_start(tt_session *s, uint64_t phase_ms);
 void tt_session_reconnect(tt_session *s);
 void tt_session_stop(tt_session *s);
 void tt_session_free(tt_session *s);
+
+/* Connecting (connect.c): resolve if needed, race the addresses, and call
+ * back tt_session_connected() with s->conn set, or
+ * tt_session_connect_failed(). */
+int tt_connect_literal(tt_session *s);
+void tt_connect_start(tt_session *s);
+void tt_connect_timer(tt_session *s); /* the timer fired while connecting */
+void tt_connect_abandon(tt_session *s); /* attempts and lookup let go */
+void tt_conn_let_go(tt_conn *c);        /* it closes on its own */
+/* Lets go of c politely: bytes written, then a shutdown, and what still
+ * comes read until the server closes or timeout_ms passes. */
+void tt_conn_linger(tt_conn *c, const char *bytes, size_t len,
+                    uint64_t timeout_ms);
+void tt_conn_linger_stop(tt_engine *e); /* every polite close cut short */
+
+/* Session services for connect.c. */
+void tt_session_connected(tt_session *s);
+void tt_session_connect_failed(tt_session *s, tt_class cls,
+                               const char *detail);
+void tt_session_arm_at(tt_session *s, uint64_t at_ms);
 
 /* Engine services for sessions. */
 void tt_engine_emit(tt_engine *e, tt_event *ev);

@@ -1,22 +1,46 @@
 /* state.h - the session state machine of PRODUCT.md "States", as one pure
- * function so that it reads like the table and can be tested as one. */
+ * step function: a heartbeat's result in, the new state and what to do
+ * and report out, so that it reads like the table and is tested as one. */
 #ifndef TETHER_STATE_H
 #define TETHER_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tether.h"
 
-/* The state after a heartbeat of class cls. misses is the number of
- * consecutive timeouts/write timeouts including this one (0 for a
- * success); slow says the RTT of a success exceeded rtt_warn. */
-tt_state tt_state_next(tt_state cur, tt_class cls, uint32_t misses,
-                       uint32_t miss_threshold, bool slow);
+/* What the machine remembers between heartbeats. */
+typedef struct tt_machine {
+  tt_state state;
+  uint32_t misses; /* consecutive timeouts and write timeouts */
+} tt_machine;
 
-/* Whether a heartbeat of class cls (misses counted as above) must close a
- * persistent connection and rebuild it. */
-bool tt_state_must_reconnect(tt_class cls, uint32_t misses,
-                             uint32_t miss_threshold);
+/* A target's rules. */
+typedef struct tt_rules {
+  uint32_t miss_threshold;
+  uint64_t rtt_warn_ms;    /* 0: a success is never too slow */
+} tt_rules;
+
+/* One heartbeat's consequences. */
+typedef struct tt_step {
+  tt_state from, to;       /* equal when the state did not change */
+  bool flap;               /* up or degraded went down */
+  bool reconnect;          /* the persistent connection must be rebuilt */
+  bool slow;               /* a success above rtt_warn made it degraded */
+} tt_step;
+
+void tt_machine_init(tt_machine *m);
+
+/* Applies one heartbeat of class cls (rtt_us when ok) to m. */
+tt_step tt_state_step(tt_machine *m, const tt_rules *r, tt_class cls,
+                      uint32_t rtt_us);
+
+/* The words a state change carries: for a change to degraded by
+ * slowness "rtt 398 ms above rtt_warn 200 ms", for a success nothing, for
+ * a failure its detail. Returns buf. */
+const char *tt_state_cause(const tt_step *st, const tt_rules *r, tt_class cls,
+                           uint32_t rtt_us, const char *detail, char *buf,
+                           size_t n);
 
 #endif

@@ -43,7 +43,9 @@ typedef struct tt_stats {
   uint32_t last_rtt_us;
   double jitter_us;   /* RFC 3550: J += (|D| - J) / 16 over successive RTTs */
   uint32_t flaps;     /* times the target went from up or degraded to down */
-  uint32_t reconnects; /* connections rebuilt after the first */
+  uint32_t reconnects; /* persistent connections rebuilt without a
+                          failure: closed by the peer between heartbeats
+                          (reconnect events), or on request */
   uint64_t skipped;    /* probe slots that passed without a probe */
   uint64_t discarded_bytes; /* bytes that came with no ping outstanding */
   uint32_t hist[TT_HIST_BUCKETS];

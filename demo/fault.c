@@ -79,6 +79,7 @@ struct fault_conn {
   bool closing;
   bool reading;
   bool draining;         /* CLOSE: FIN sent, reading until the peer's */
+  bool end_after_write;  /* close_after: end once the last reply is out */
 };
 
 struct tt_fault {
@@ -92,6 +93,8 @@ struct tt_fault {
   size_t end_len;
   char *oversize;
   uint32_t delay_ms, jitter_ms, every, period_ms, size;
+  uint32_t close_after, drop_after;
+  bool close_reset, drop_partial;
   uint64_t rng;
   struct sockaddr_storage addr; /* the port is filled in by the first bind */
   uv_timer_t timer;             /* FLAP's period */
@@ -235,11 +238,20 @@ static void conn_end(fault_conn *c, bool reset) {
 }
 
 /* A write finished: let requests in again once the backlog has shrunk. */
+static void conn_drain(fault_conn *c);
+
 static void conn_written(fault_conn *c, int status) {
   if (c->closing)
     return;
   if (status < 0) {
     conn_end(c, true);
+    return;
+  }
+  if (c->end_after_write && c->head == NULL) {
+    if (c->fault->close_reset)
+      conn_end(c, true);
+    else if (!c->draining)
+      conn_drain(c);
     return;
   }
   if (!c->reading && !c->draining && c->queued <= FAULT_MAX_QUEUED / 2)
@@ -400,6 +412,18 @@ static void conn_request(fault_conn *c, const char *req, size_t len) {
     delay_ms = fault_slow_ms(f);
     /* fall through */
   case TT_FAULT_RESPOND:
+    if (f->drop_after > 0 && c->nreq > f->drop_after) {
+      if (!f->drop_partial) {
+        conn_drain(c);
+        break;
+      }
+      c->end_after_write = true;
+      err = conn_enqueue(c, f->reply, f->reply_len / 2, now, false, false);
+      break;
+    }
+    if (f->close_after > 0 && c->nreq == f->close_after)
+      c->end_after_write = true;
+    /* fall through */
   case TT_FAULT_FLAP:
     err = conn_enqueue(c, f->reply, f->reply_len,
                        now + delay_ms * FAULT_NS_PER_MS, false, false);
@@ -831,6 +855,10 @@ int tt_fault_start(uv_loop_t *loop, const tt_fault_opts *opts,
   f->every = opts->every;
   f->period_ms = opts->period_ms;
   f->size = opts->size;
+  f->close_after = opts->close_after;
+  f->close_reset = opts->close_reset;
+  f->drop_after = opts->drop_after;
+  f->drop_partial = opts->drop_partial;
   f->rng = opts->seed != 0 ? opts->seed : TT_RNG_SEED_FALLBACK;
   f->hold_fd = -1;
   f->stall_fd = -1;

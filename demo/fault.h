@@ -3,6 +3,7 @@
 #ifndef TETHER_FAULT_H
 #define TETHER_FAULT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -42,6 +43,15 @@ typedef struct tt_fault_opts {
   uint32_t period_ms;
   uint32_t size;
   uint64_t seed;           /* for jitter; 0: fixed */
+  /* RESPOND: what a connection does after its close_after-th reply is
+   * written: close (FIN), or reset when close_reset (0: never). */
+  uint32_t close_after;
+  bool close_reset;
+  /* RESPOND: the request after the drop_after-th reply is not answered:
+   * the connection closes under it, as an idle keep-alive connection that
+   * a server times out just as a request arrives (0: never). */
+  uint32_t drop_after;
+  bool drop_partial;       /* ... after the first half of its reply */
 } tt_fault_opts;
 
 typedef struct tt_fault tt_fault;

@@ -9,15 +9,8 @@
 set -u
 TETHER=${TETHER:?set by CTest}
 TOOLS=${TT_TOOLS:?set by CTest}
-TT_SRC=${TT_SRC:?set by CTest}
 
 skip() { echo "SKIP: $*"; exit 77; }
-# Until the engine looks names up through core/resolve.c, this would only
-# show the starvation it is written against (hosts names `dns`, runs and
-# SIGTERM waiting 7-10 s for getaddrinfo): it waits for that change.
-if grep -q uv_getaddrinfo "$TT_SRC/core/session.c" "$TT_SRC/core/engine.c" 2>/dev/null; then
-  skip "the engine still resolves with uv_getaddrinfo, not core/resolve.c"
-fi
 [ "$(id -u)" -eq 0 ] || skip "creating a network namespace needs root"
 command -v ip >/dev/null || skip "ip (iproute2) is not installed"
 command -v jq >/dev/null || skip "jq is not installed"

@@ -65,6 +65,10 @@ static void event_cb(const tt_event *ev, void *arg) {
     r->cls = ev->cls;
     r->has_rtt = ev->has_rtt;
     r->rtt_us = ev->rtt_us;
+    r->has_reply = ev->has_reply;
+    r->reply_us = ev->reply_us;
+    snprintf(r->ip, sizeof r->ip, "%s", ev->view->ip);
+    r->at_us = uv_hrtime() / 1000;
     r->from = ev->from;
     r->to = ev->to;
     snprintf(r->error, sizeof r->error, "%s", ev->error);
@@ -89,6 +93,7 @@ void tt_h_run(tt_harness *h, uint64_t count, uint64_t timeout_ms) {
     .on_finished = finished_cb,
     .arg = h,
     .seed = 42,
+    .dns_servers = h->dns_servers[0] != '\0' ? h->dns_servers : NULL,
   };
   assert_int_equal(tt_engine_new(&h->loop, &h->cfg, &o, &h->engine), 0);
   assert_int_equal(tt_engine_start(h->engine), 0);
@@ -117,6 +122,34 @@ void tt_h_assert_clean(uv_loop_t *loop, int fd_start) {
   assert_int_equal(active, 0);
   assert_int_equal(rc, 0);
   assert_int_equal(tt_test_fd_count(), fd_start);
+}
+
+tt_fault *tt_h_serve(tt_harness *h, tt_fault_kind kind) {
+  tt_fault_opts o = { .kind = kind };
+  return tt_h_fault(h, &o);
+}
+
+const tt_rec *tt_h_hb(const tt_harness *h, size_t idx, size_t i) {
+  const tt_rec *r = tt_h_nth(h, idx, TT_EVENT_HEARTBEAT, i);
+  if (r == NULL)
+    fail_msg("no heartbeat #%zu of target %zu (%zu events)", i + 1, idx, h->n);
+  return r;
+}
+
+const tt_rec *tt_h_change(const tt_harness *h, size_t idx, size_t i) {
+  const tt_rec *r = tt_h_nth(h, idx, TT_EVENT_STATE, i);
+  if (r == NULL)
+    fail_msg("no state change #%zu of target %zu", i + 1, idx);
+  return r;
+}
+
+void tt_h_assert_change(const tt_rec *r, tt_state from, tt_state to,
+                        tt_class cls) {
+  if (r->from != from || r->to != to || r->cls != cls)
+    fail_msg("state change %s -> %s (%s), expected %s -> %s (%s)",
+             tt_state_name(r->from), tt_state_name(r->to),
+             tt_class_name(r->cls), tt_state_name(from), tt_state_name(to),
+             tt_class_name(cls));
 }
 
 const tt_rec *tt_h_nth(const tt_harness *h, size_t idx, tt_event_kind kind,

@@ -22,9 +22,13 @@ typedef struct tt_rec {
   tt_class cls;
   bool has_rtt;
   uint32_t rtt_us;
+  bool has_reply;
+  uint32_t reply_us;
   tt_state from, to;
   char error[TT_ERROR_MAX];
+  char ip[TT_IP_MAX];  /* the target's address in use at the time */
   uint64_t at_ms;      /* uv_now when it happened */
+  uint64_t at_us;      /* uv_hrtime when it happened, in microseconds */
 } tt_rec;
 
 typedef struct tt_harness tt_harness;
@@ -44,7 +48,13 @@ struct tt_harness {
   int fd_start;
   tt_harness_cb on_event; /* optional: drive faults from events */
   void *user;
+  char dns_servers[64];   /* optional: the engine's name servers */
 };
+
+/* Settings short enough for tests, generous enough for a loaded machine:
+ * for a YAML mapping indented by 2 (defaults:). */
+#define TT_H_FAST "interval: 300ms\n  timeout: 150ms\n  connect_timeout: 300ms\n" \
+                  "  backoff: { initial: 50ms, max: 200ms }\n"
 
 void tt_h_setup(tt_harness *h);
 /* Starts a fault server and returns it (fails the test on error). */
@@ -62,6 +72,16 @@ void tt_h_teardown(tt_harness *h);
 /* Asserts that a test left nothing behind on loop: no active handle, the
  * loop closes, and the descriptor count is back at fd_start. */
 void tt_h_assert_clean(uv_loop_t *loop, int fd_start);
+
+/* A fault server of one kind with default options. */
+tt_fault *tt_h_serve(tt_harness *h, tt_fault_kind kind);
+
+/* The i-th heartbeat / state change of target idx; fails the test when
+ * there is none. */
+const tt_rec *tt_h_hb(const tt_harness *h, size_t idx, size_t i);
+const tt_rec *tt_h_change(const tt_harness *h, size_t idx, size_t i);
+void tt_h_assert_change(const tt_rec *r, tt_state from, tt_state to,
+                        tt_class cls);
 
 /* The i-th recorded event of one kind for target idx, or NULL. */
 const tt_rec *tt_h_nth(const tt_harness *h, size_t idx, tt_event_kind kind,

@@ -33,22 +33,31 @@ static void deadline_cb(uv_timer_t *t) {
   *(bool *)t->data = true;
 }
 
-bool tt_test_run_until(uv_loop_t *loop, const bool *done, uint64_t timeout_ms) {
+bool tt_test_run_until_fn(uv_loop_t *loop, bool (*done)(void *arg),
+                          void *arg, uint64_t timeout_ms) {
   uv_timer_t deadline;
   bool expired = false;
   uv_timer_init(loop, &deadline);
   deadline.data = &expired;
   uv_timer_start(&deadline, deadline_cb, timeout_ms, 0);
   uv_unref((uv_handle_t *)&deadline);
-  while (!*done && !expired) {
-    if (uv_run(loop, UV_RUN_ONCE) == 0 && !*done) {
-      /* Nothing left that could make *done true. */
+  while (!done(arg) && !expired) {
+    if (uv_run(loop, UV_RUN_ONCE) == 0 && !done(arg)) {
+      /* Nothing left that could make it true. */
       break;
     }
   }
   uv_close((uv_handle_t *)&deadline, NULL);
   uv_run(loop, UV_RUN_NOWAIT);
-  return *done;
+  return done(arg);
+}
+
+static bool flag_set(void *arg) {
+  return *(const bool *)arg;
+}
+
+bool tt_test_run_until(uv_loop_t *loop, const bool *done, uint64_t timeout_ms) {
+  return tt_test_run_until_fn(loop, flag_set, (void *)done, timeout_ms);
 }
 
 static void close_walk_cb(uv_handle_t *h, void *arg) {

@@ -18,6 +18,10 @@ int tt_test_fd_count(void);
  * not a wait: tests end on their callbacks). Returns true when done. */
 bool tt_test_run_until(uv_loop_t *loop, const bool *done, uint64_t timeout_ms);
 
+/* The same, until done(arg) returns true. */
+bool tt_test_run_until_fn(uv_loop_t *loop, bool (*done)(void *arg),
+                          void *arg, uint64_t timeout_ms);
+
 /* Closes every handle still open, runs the loop until they are closed and
  * returns uv_loop_close()'s result (0 when nothing leaked). */
 int tt_test_loop_close(uv_loop_t *loop);
