@@ -2,6 +2,7 @@
  * without being steered by them, and reading C escapes typed by people. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "escape.h"
@@ -62,13 +63,134 @@ size_t tt_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp) {
   return need;
 }
 
+/* Characters that are never shown as they are, beyond C0, DEL and C1:
+ * Unicode's default-ignorable code points (invisible, or reordering the
+ * text around them), the line and paragraph separators, and the other
+ * format characters (Cf). Variation selectors are left out: they only
+ * choose a glyph's form and cannot hide or move text. Sorted. */
+static const struct cp_range {
+  uint32_t lo, hi;
+} unsafe_ranges[] = {
+  {0x00ad, 0x00ad},   {0x034f, 0x034f},   {0x0600, 0x0605},
+  {0x061c, 0x061c},   {0x06dd, 0x06dd},   {0x070f, 0x070f},
+  {0x0890, 0x0891},   {0x08e2, 0x08e2},   {0x115f, 0x1160},
+  {0x17b4, 0x17b5},   {0x180e, 0x180e},   {0x200b, 0x200f},
+  {0x2028, 0x202e},   {0x2060, 0x206f},   {0x3164, 0x3164},
+  {0xfeff, 0xfeff},   {0xffa0, 0xffa0},   {0xfff0, 0xfffb},
+  {0x110bd, 0x110bd}, {0x110cd, 0x110cd}, {0x13430, 0x1343f},
+  {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0xe0000, 0xe00ff},
+  {0xe01f0, 0xe0fff},
+};
+
+bool tt_char_unsafe(uint32_t cp) {
+  size_t lo = 0, hi = sizeof(unsafe_ranges) / sizeof(unsafe_ranges[0]);
+  if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+    return true;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (cp < unsafe_ranges[mid].lo)
+      hi = mid;
+    else if (cp > unsafe_ranges[mid].hi)
+      lo = mid + 1;
+    else
+      return true;
+  }
+  return false;
+}
+
+/* The names people meet in advisories and editors' warnings. */
+static const struct cp_name {
+  uint32_t cp;
+  const char *name;
+} cp_names[] = {
+  {0x0085, "NEXT LINE"},
+  {0x0090, "DEVICE CONTROL STRING"},
+  {0x009b, "CONTROL SEQUENCE INTRODUCER"},
+  {0x009c, "STRING TERMINATOR"},
+  {0x009d, "OPERATING SYSTEM COMMAND"},
+  {0x00ad, "SOFT HYPHEN"},
+  {0x034f, "COMBINING GRAPHEME JOINER"},
+  {0x061c, "ARABIC LETTER MARK"},
+  {0x115f, "HANGUL CHOSEONG FILLER"},
+  {0x1160, "HANGUL JUNGSEONG FILLER"},
+  {0x180e, "MONGOLIAN VOWEL SEPARATOR"},
+  {0x200b, "ZERO WIDTH SPACE"},
+  {0x200c, "ZERO WIDTH NON-JOINER"},
+  {0x200d, "ZERO WIDTH JOINER"},
+  {0x200e, "LEFT-TO-RIGHT MARK"},
+  {0x200f, "RIGHT-TO-LEFT MARK"},
+  {0x2028, "LINE SEPARATOR"},
+  {0x2029, "PARAGRAPH SEPARATOR"},
+  {0x202a, "LEFT-TO-RIGHT EMBEDDING"},
+  {0x202b, "RIGHT-TO-LEFT EMBEDDING"},
+  {0x202c, "POP DIRECTIONAL FORMATTING"},
+  {0x202d, "LEFT-TO-RIGHT OVERRIDE"},
+  {0x202e, "RIGHT-TO-LEFT OVERRIDE"},
+  {0x2060, "WORD JOINER"},
+  {0x2061, "FUNCTION APPLICATION"},
+  {0x2062, "INVISIBLE TIMES"},
+  {0x2063, "INVISIBLE SEPARATOR"},
+  {0x2064, "INVISIBLE PLUS"},
+  {0x2066, "LEFT-TO-RIGHT ISOLATE"},
+  {0x2067, "RIGHT-TO-LEFT ISOLATE"},
+  {0x2068, "FIRST STRONG ISOLATE"},
+  {0x2069, "POP DIRECTIONAL ISOLATE"},
+  {0x3164, "HANGUL FILLER"},
+  {0xfeff, "ZERO WIDTH NO-BREAK SPACE"},
+  {0xffa0, "HALFWIDTH HANGUL FILLER"},
+};
+
+const char *tt_char_describe(uint32_t cp, char *buf, size_t n) {
+  const char *what;
+  if (cp == TT_CP_INVALID) {
+    snprintf(buf, n, "a byte that is not UTF-8");
+    return buf;
+  }
+  for (size_t i = 0; i < sizeof(cp_names) / sizeof(cp_names[0]); i++) {
+    if (cp_names[i].cp == cp) {
+      snprintf(buf, n, "U+%04X %s", (unsigned)cp, cp_names[i].name);
+      return buf;
+    }
+  }
+  if (cp < 0x20 || cp == 0x7f)
+    what = "a control character";
+  else if (cp >= 0x80 && cp <= 0x9f)
+    what = "a C1 control character";
+  else if (tt_char_unsafe(cp))
+    what = "an invisible format character";
+  else
+    what = "a character";
+  snprintf(buf, n, "U+%04X (%s)", (unsigned)cp, what);
+  return buf;
+}
+
+size_t tt_text_check(const char *s, size_t len, uint32_t *cp) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < len) {
+    uint32_t c;
+    size_t n = tt_utf8_decode(u + i, len - i, &c);
+    if (n == 0) {
+      *cp = TT_CP_INVALID;
+      return i;
+    }
+    if (tt_char_unsafe(c)) {
+      *cp = c;
+      return i;
+    }
+    i += n;
+  }
+  return len;
+}
+
 /* The length of the well-formed UTF-8 sequence of a non-ASCII character
  * at s that may be shown as it is, or 0: C1 controls (U+0080..U+009F)
- * are controls a terminal would obey. */
+ * are controls a terminal would obey, and the characters tt_char_unsafe
+ * names would reorder or hide what surrounds them. */
 static size_t utf8_len(const unsigned char *s, size_t len) {
   uint32_t cp;
   size_t n = tt_utf8_decode(s, len, &cp);
-  return n > 1 && !(cp >= 0x80 && cp <= 0x9f) ? n : 0;
+  return n > 1 && !tt_char_unsafe(cp) ? n : 0;
 }
 
 /* Writes the text of the unit starting at s into out; returns the number

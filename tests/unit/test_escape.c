@@ -79,6 +79,64 @@ static void test_ascii_flag_escapes_all_high_bytes(void **state) {
                       "\\xf0\\x9f\\x98\\x80");
 }
 
+/* Characters that reorder or hide text (a name that reads "admin" but is
+ * not) are shown escaped, as controls are. */
+static void test_bidi_and_invisible_characters_are_escaped(void **state) {
+  /* U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LEFT-TO-RIGHT ISOLATE,
+   * U+200B ZERO WIDTH SPACE, U+FEFF, U+00AD SOFT HYPHEN, U+E0041. */
+  assert_string_equal(ESC("a\xe2\x80\xae" "b"), "a\\xe2\\x80\\xaeb");
+  assert_string_equal(ESC("\xe2\x81\xa6"), "\\xe2\\x81\\xa6");
+  assert_string_equal(ESC("\xe2\x80\x8b"), "\\xe2\\x80\\x8b");
+  assert_string_equal(ESC("\xef\xbb\xbf"), "\\xef\\xbb\\xbf");
+  assert_string_equal(ESC("\xc2\xad"), "\\xc2\\xad");
+  assert_string_equal(ESC("\xf3\xa0\x81\x81"), "\\xf3\\xa0\\x81\\x81");
+  /* Their neighbours are ordinary text. */
+  assert_string_equal(ESC("\xe2\x80\x90"), "\xe2\x80\x90"); /* U+2010 */
+  assert_string_equal(ESC("\xef\xb8\x8f"), "\xef\xb8\x8f"); /* VS16 */
+}
+
+static void test_unsafe_characters(void **state) {
+  static const uint32_t unsafe[] = {
+      0x00,   0x1b,   0x7f,   0x80,   0x9b,   0x9f,   0xad,   0x061c,
+      0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x202a, 0x202e,
+      0x2060, 0x2064, 0x2066, 0x2069, 0x180e, 0xfeff, 0xe0001, 0xe007f};
+  static const uint32_t safe[] = {0x20,   0x7e,   0xa0,   0xe9,  0x2010,
+                                   0x2030, 0x3000, 0xfe0f, 0xffff, 0x1f600};
+  for (size_t i = 0; i < sizeof(unsafe) / sizeof(unsafe[0]); i++)
+    assert_true(tt_char_unsafe(unsafe[i]));
+  for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
+    assert_false(tt_char_unsafe(safe[i]));
+}
+
+static void test_unsafe_characters_are_named(void **state) {
+  char buf[80];
+  assert_string_equal(tt_char_describe(0x202e, buf, sizeof(buf)),
+                      "U+202E RIGHT-TO-LEFT OVERRIDE");
+  assert_string_equal(tt_char_describe(0x9b, buf, sizeof(buf)),
+                      "U+009B CONTROL SEQUENCE INTRODUCER");
+  assert_string_equal(tt_char_describe(0x200b, buf, sizeof(buf)),
+                      "U+200B ZERO WIDTH SPACE");
+  assert_string_equal(tt_char_describe(0x81, buf, sizeof(buf)),
+                      "U+0081 (a C1 control character)");
+  assert_string_equal(tt_char_describe(0xe0041, buf, sizeof(buf)),
+                      "U+E0041 (an invisible format character)");
+  assert_string_equal(tt_char_describe(TT_CP_INVALID, buf, sizeof(buf)),
+                      "a byte that is not UTF-8");
+}
+
+static void test_text_check_finds_the_first_unsafe_character(void **state) {
+  uint32_t cp = 0;
+  assert_int_equal(tt_text_check("caf\xc3\xa9", 5, &cp), 5);
+  assert_int_equal(tt_text_check("ab\xe2\x80\xae" "cd", 7, &cp), 2);
+  assert_int_equal(cp, 0x202e);
+  assert_int_equal(tt_text_check("a\tb", 3, &cp), 1);
+  assert_int_equal(cp, '\t');
+  assert_int_equal(tt_text_check("ok\xff", 3, &cp), 2);
+  assert_int_equal(cp, TT_CP_INVALID);
+  assert_int_equal(tt_text_check("x\xc2\x9b", 3, &cp), 1);
+  assert_int_equal(cp, 0x9b);
+}
+
 static void test_c1_controls_are_escaped_bytewise(void **state) {
   /* U+0080, U+0085 (NEL), U+009B (CSI), U+009F. */
   assert_string_equal(ESC("\xc2\x80"), "\\xc2\\x80");
@@ -434,6 +492,10 @@ int main(void) {
       cmocka_unit_test(test_valid_utf8_passes),
       cmocka_unit_test(test_ascii_flag_escapes_all_high_bytes),
       cmocka_unit_test(test_c1_controls_are_escaped_bytewise),
+      cmocka_unit_test(test_bidi_and_invisible_characters_are_escaped),
+      cmocka_unit_test(test_unsafe_characters),
+      cmocka_unit_test(test_unsafe_characters_are_named),
+      cmocka_unit_test(test_text_check_finds_the_first_unsafe_character),
       cmocka_unit_test(test_overlong_forms_are_escaped),
       cmocka_unit_test(test_surrogates_are_escaped),
       cmocka_unit_test(test_beyond_u10ffff_is_escaped),
