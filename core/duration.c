@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
 #include "duration.h"
 
 /* Fraction digits beyond this many (after trailing zeros are dropped) can
@@ -51,7 +50,7 @@ int tt_duration_parse(const char *s, uint64_t *ms, const char **why) {
   for (; is_digit(s[i]); i++) {
     /* Keep reading the digits, but stop counting once the value is past
      * any limit: the answer is then "too long" whatever follows. */
-    if (whole > TT_MAX_DURATION_MS)
+    if (whole > TT_DURATION_MAX_MS)
       too_big = true;
     else
       whole = whole * 10 + (uint64_t)(s[i] - '0');
@@ -94,12 +93,12 @@ int tt_duration_parse(const char *s, uint64_t *ms, const char **why) {
     *why = "is not a whole number of milliseconds";
     return -1;
   }
-  if (too_big || whole > TT_MAX_DURATION_MS / unit->ms) {
+  if (too_big || whole > TT_DURATION_MAX_MS / unit->ms) {
     *why = "is longer than 24h";
     return -1;
   }
   whole = whole * unit->ms + frac * unit->ms / scale;
-  if (whole > TT_MAX_DURATION_MS) {
+  if (whole > TT_DURATION_MAX_MS) {
     *why = "is longer than 24h";
     return -1;
   }

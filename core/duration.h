@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The longest duration anything in tether takes: 24h. */
+#define TT_DURATION_MAX_MS (24ull * 3600 * 1000)
+
 /* Parses a non-negative duration with a unit: ms, s, m or h, with an
  * optional decimal fraction ("1.5s"). The result must be a whole number of
  * milliseconds and at most 24h. Returns 0 and sets *ms, or -1 and points
