@@ -14,6 +14,57 @@
 
 #define MIN_REFRESH_MS 100 /* the dashboard redraws at most 10 times a second */
 
+/* Prints an option's line of --help: its names at the left, padded to
+ * the column where the help starts. */
+static void help_line(FILE *f, const char *names, const char *help) {
+  fprintf(f, "  %-25s%s\n", names, help);
+}
+
+/* The settings' options, from the settings table. */
+static void usage_settings(FILE *f) {
+  for (int id = 0; id < TT_SET_COUNT; id++) {
+    const tt_setting *s = tt_setting_get((tt_setting_id)id);
+    char names[64], help[160], def[32];
+    if (!(s->layers & TT_IN_OPTIONS))
+      continue;
+    if (s->shorthands[0].opt != 0)
+      snprintf(names, sizeof(names), "-%c, -%c", s->shorthands[0].opt,
+               s->shorthands[1].opt);
+    else if (s->short_opt != 0)
+      snprintf(names, sizeof(names), "-%c, %s %s", s->short_opt, s->option,
+               s->metavar);
+    else
+      snprintf(names, sizeof(names), "    %s %s", s->option, s->metavar);
+    tt_setting_default_text(s, def, sizeof(def));
+    if (s->has_default &&
+        (s->type == TT_STYPE_DURATION || s->type == TT_STYPE_COUNT))
+      snprintf(help, sizeof(help), "%s (default %s%s%s)", s->help, def,
+               s->follows ? ", at most the " : "",
+               s->follows ? tt_setting_get(s->follows)->key : "");
+    else
+      snprintf(help, sizeof(help), "%s", s->help);
+    help_line(f, names, help);
+  }
+}
+
+/* "Presets: tcp, echo, ..." wrapped at 78 columns. */
+static void usage_presets(FILE *f) {
+  size_t n, col;
+  const tt_preset *all = tt_preset_all(&n);
+  fputs("Presets:", f);
+  col = 8;
+  for (size_t i = 0; i < n; i++) {
+    size_t w = strlen(all[i].name) + 2;
+    if (col + w > 78) {
+      fputs("\n        ", f);
+      col = 8;
+    }
+    fprintf(f, " %s%s", all[i].name, i + 1 < n ? "," : ".");
+    col += w;
+  }
+  fputc('\n', f);
+}
+
 static void usage(FILE *f) {
   fputs(
     "Usage: tether [OPTIONS] [FILE.yaml] [TARGET ...]\n"
@@ -35,19 +86,17 @@ static void usage(FILE *f) {
     "      --check              validate the config, list the targets, exit\n"
     "      --demo               watch built-in misbehaving servers on loopback\n"
     "\n"
-    "Probes (override every target's settings):\n"
-    "  -m, --mode MODE          persistent (ping/pong) or connect (handshake)\n"
-    "  -i, --interval D         time between heartbeats (default 1s)\n"
-    "  -t, --timeout D          reply deadline (default 1s)\n"
-    "      --connect-timeout D  handshake deadline (default 2s)\n"
-    "      --send S             bytes to send, C escapes allowed (\"PING\\r\\n\")\n"
-    "      --expect RE          extended regex a reply must match\n"
-    "      --miss-threshold N   misses before reconnecting (default 3)\n"
+    "Probes (override every target's settings):\n",
+    f);
+  usage_settings(f);
+  fputs(
     "\n"
     "  -h, --help               this help\n"
     "  -V, --version            print the version\n"
-    "\n"
-    "Presets: tcp, echo, redis, memcached, http, smtp, ssh.\n"
+    "\n",
+    f);
+  usage_presets(f);
+  fputs(
     "Exit status: 0 all targets up at exit, 1 some not up, 2 bad usage or\n"
     "config, 3 runtime failure. See tether(1) and tether.yaml(5).\n"
     "\n"
@@ -60,6 +109,13 @@ static void usage(FILE *f) {
     f);
 }
 
+/* An argument as it may be echoed on stderr: escaped, so that nobody's
+ * terminal obeys what was typed (or pasted). */
+static const char *shown(const char *arg, char *buf, size_t n) {
+  tt_escape(buf, n, arg, strlen(arg), 0);
+  return buf;
+}
+
 static int bad(const char *opt, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));
 
@@ -67,7 +123,8 @@ static int bad(const char *opt, const char *fmt, ...)
  * usage exit status. */
 static int bad(const char *opt, const char *fmt, ...) {
   va_list ap;
-  fprintf(stderr, "tether: %s: ", opt);
+  char o[160];
+  fprintf(stderr, "tether: %s: ", shown(opt, o, sizeof(o)));
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
@@ -77,23 +134,54 @@ static int bad(const char *opt, const char *fmt, ...) {
 
 static int duration_arg(const char *opt, const char *arg, uint64_t *ms) {
   const char *why;
+  char v[160];
   if (tt_duration_parse(arg, ms, &why) != 0)
     return bad(opt, "%s", why);
   if (*ms == 0)
-    return bad(opt, "must be more than 0, not '%s'", arg);
+    return bad(opt, "must be more than 0, not '%s'", shown(arg, v, sizeof(v)));
   return 0;
 }
 
 static int number_arg(const char *opt, const char *arg, uint64_t max,
                       uint64_t *out) {
-  char *end;
+  char *end, v[160];
   errno = 0;
   if (arg[0] < '0' || arg[0] > '9')
-    return bad(opt, "needs a positive whole number, not '%s'", arg);
-  unsigned long long v = strtoull(arg, &end, 10);
-  if (errno != 0 || *end != '\0' || v == 0 || v > max)
-    return bad(opt, "needs a positive whole number in range, not '%s'", arg);
-  *out = v;
+    return bad(opt, "needs a positive whole number, not '%s'",
+               shown(arg, v, sizeof(v)));
+  unsigned long long n = strtoull(arg, &end, 10);
+  if (errno != 0 || *end != '\0' || n == 0 || n > max)
+    return bad(opt, "needs a positive whole number in range, not '%s'",
+               shown(arg, v, sizeof(v)));
+  *out = n;
+  return 0;
+}
+
+/* Reads the value of a setting's option into the overrides, with the
+ * table's reading and bounds: the same words as for the file. */
+static int setting_arg(tt_options *o, tt_setting_id id, const char *arg) {
+  const tt_setting *s = tt_setting_get(id);
+  const char *text = arg, *why;
+  size_t len = strlen(arg);
+  char words[320], v[160];
+
+  if (s->type == TT_STYPE_BYTES) {
+    long n;
+    free(o->bytes[id]);
+    if ((o->bytes[id] = strdup(arg)) == NULL)
+      return bad(s->option, "%s", "out of memory");
+    if ((n = tt_unescape(o->bytes[id], &why)) < 0)
+      return bad(s->option, "%s", why);
+    text = o->bytes[id];
+    len = (size_t)n;
+  }
+  if (tt_setting_read(s, text, len, &o->overrides.v[id], words,
+                      sizeof(words)) != 0) {
+    if (s->type == TT_STYPE_COUNT || s->type == TT_STYPE_ENUM)
+      return bad(s->option, "%s, not '%s'", words, shown(arg, v, sizeof(v)));
+    return bad(s->option, "%s", words);
+  }
+  o->overrides.has |= TT_BIT(id);
   return 0;
 }
 
@@ -104,43 +192,89 @@ static bool is_config_file(const char *arg) {
 }
 
 enum {
-  OPT_PLAIN = 256, OPT_JSON, OPT_LOG, OPT_CONNECT_TIMEOUT, OPT_SEND,
-  OPT_EXPECT, OPT_MISS, OPT_CHECK, OPT_DEMO, OPT_REFRESH, OPT_NO_COLOR
+  OPT_PLAIN = 256, OPT_JSON, OPT_LOG, OPT_CHECK, OPT_DEMO, OPT_REFRESH,
+  OPT_NO_COLOR,
+  OPT_SETTING = 512 /* + the setting's id */
 };
 
-static const struct option longopts[] = {
+/* The options of the run; the settings' options follow from the table. */
+static const struct option run_options[] = {
   { "plain", no_argument, NULL, OPT_PLAIN },
   { "json", no_argument, NULL, OPT_JSON },
   { "log", required_argument, NULL, OPT_LOG },
   { "count", required_argument, NULL, 'c' },
   { "duration", required_argument, NULL, 'd' },
-  { "interval", required_argument, NULL, 'i' },
-  { "timeout", required_argument, NULL, 't' },
-  { "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
-  { "mode", required_argument, NULL, 'm' },
-  { "send", required_argument, NULL, OPT_SEND },
-  { "expect", required_argument, NULL, OPT_EXPECT },
-  { "miss-threshold", required_argument, NULL, OPT_MISS },
   { "check", no_argument, NULL, OPT_CHECK },
   { "demo", no_argument, NULL, OPT_DEMO },
   { "refresh", required_argument, NULL, OPT_REFRESH },
   { "no-color", no_argument, NULL, OPT_NO_COLOR },
   { "help", no_argument, NULL, 'h' },
   { "version", no_argument, NULL, 'V' },
-  { NULL, 0, NULL, 0 },
 };
+#define NRUN (sizeof(run_options) / sizeof(run_options[0]))
+
+/* getopt_long's tables: the run's options and the table's. */
+typedef struct optspec {
+  struct option longopts[NRUN + TT_SET_COUNT + 1];
+  char shortopts[64];
+} optspec;
+
+static void build_options(optspec *spec) {
+  size_t n = NRUN, k;
+  memcpy(spec->longopts, run_options, sizeof(run_options));
+  k = (size_t)snprintf(spec->shortopts, sizeof(spec->shortopts), ":c:d:hV");
+  for (int id = 0; id < TT_SET_COUNT; id++) {
+    const tt_setting *s = tt_setting_get((tt_setting_id)id);
+    if (!(s->layers & TT_IN_OPTIONS))
+      continue;
+    if (s->option != NULL)
+      spec->longopts[n++] = (struct option){
+          s->option + 2, required_argument, NULL,
+          s->short_opt ? s->short_opt : OPT_SETTING + id};
+    if (s->short_opt != 0 && k + 2 < sizeof(spec->shortopts)) {
+      spec->shortopts[k++] = s->short_opt;
+      spec->shortopts[k++] = ':';
+    }
+    for (size_t i = 0; i < 2; i++)
+      if (s->shorthands[i].opt != 0 && k + 1 < sizeof(spec->shortopts))
+        spec->shortopts[k++] = s->shorthands[i].opt;
+  }
+  spec->shortopts[k] = '\0';
+  memset(&spec->longopts[n], 0, sizeof(spec->longopts[n]));
+}
+
+/* The setting a short option stands for: its own option, or a shorthand
+ * that sets one value (*value, else -1). Returns -1 when none. */
+static int setting_of_short(int c, int *value) {
+  *value = -1;
+  for (int id = 0; id < TT_SET_COUNT; id++) {
+    const tt_setting *s = tt_setting_get((tt_setting_id)id);
+    if (!(s->layers & TT_IN_OPTIONS))
+      continue;
+    if (s->short_opt == c)
+      return id;
+    for (size_t i = 0; i < 2; i++) {
+      if (s->shorthands[i].opt != 0 && s->shorthands[i].opt == c) {
+        *value = s->shorthands[i].value;
+        return id;
+      }
+    }
+  }
+  return -1;
+}
 
 int tt_options_parse(tt_options *o, int argc, char **argv) {
-  tt_settings *s = &o->overrides;
-  const char *why;
-  uint64_t v;
-  int c, r;
+  optspec spec;
+  char v[160];
+  int c, r, id, value;
 
   memset(o, 0, sizeof *o);
   o->refresh_ms = 100;
+  build_options(&spec);
   opterr = 0;
   optind = 1;
-  while ((c = getopt_long(argc, argv, ":c:d:i:t:m:hV", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, spec.shortopts, spec.longopts,
+                          NULL)) != -1) {
     switch (c) {
     case OPT_PLAIN:
     case OPT_JSON: {
@@ -161,52 +295,6 @@ int tt_options_parse(tt_options *o, int argc, char **argv) {
       if ((r = duration_arg("--duration", optarg, &o->duration_ms)))
         return r;
       break;
-    case 'i':
-      if ((r = duration_arg("--interval", optarg, &s->interval_ms)))
-        return r;
-      s->has |= TT_HAS_INTERVAL;
-      break;
-    case 't':
-      if ((r = duration_arg("--timeout", optarg, &s->timeout_ms)))
-        return r;
-      s->has |= TT_HAS_TIMEOUT;
-      break;
-    case OPT_CONNECT_TIMEOUT:
-      if ((r = duration_arg("--connect-timeout", optarg,
-                            &s->connect_timeout_ms)))
-        return r;
-      s->has |= TT_HAS_CONNECT_TIMEOUT;
-      break;
-    case 'm':
-      if (tt_mode_from_name(optarg, &s->mode) != 0)
-        return bad("--mode", "must be persistent or connect, not '%s'", optarg);
-      s->has |= TT_HAS_MODE;
-      break;
-    case OPT_SEND: {
-      free(o->send_buf);
-      o->send_buf = strdup(optarg);
-      if (o->send_buf == NULL)
-        return bad("--send", "%s", "out of memory");
-      long n = tt_unescape(o->send_buf, &why);
-      if (n < 0)
-        return bad("--send", "%s", why);
-      if (n == 0)
-        return bad("--send", "%s", "must not be empty");
-      s->send = o->send_buf;
-      s->send_len = (size_t)n;
-      s->has |= TT_HAS_SEND;
-      break;
-    }
-    case OPT_EXPECT:
-      s->expect = optarg;
-      s->has |= TT_HAS_EXPECT;
-      break;
-    case OPT_MISS:
-      if ((r = number_arg("--miss-threshold", optarg, TT_MAX_MISS_THRESHOLD, &v)))
-        return r;
-      s->miss_threshold = (uint32_t)v;
-      s->has |= TT_HAS_MISS_THRESHOLD;
-      break;
     case OPT_CHECK:
       o->check = true;
       break;
@@ -217,8 +305,9 @@ int tt_options_parse(tt_options *o, int argc, char **argv) {
       if ((r = duration_arg("--refresh", optarg, &o->refresh_ms)))
         return r;
       if (o->refresh_ms < MIN_REFRESH_MS)
-        return bad("--refresh", "must be at least 100ms (10 redraws a second), not '%s'",
-                   optarg);
+        return bad("--refresh",
+                   "must be at least 100ms (10 redraws a second), not '%s'",
+                   shown(optarg, v, sizeof(v)));
       break;
     case OPT_NO_COLOR:
       o->no_color = true;
@@ -231,12 +320,25 @@ int tt_options_parse(tt_options *o, int argc, char **argv) {
       return 1;
     case ':':
       fprintf(stderr, "tether: %s needs a value\nTry 'tether --help'.\n",
-              argv[optind - 1]);
+              shown(argv[optind - 1], v, sizeof(v)));
       return 2;
     default:
-      fprintf(stderr, "tether: unknown option '%s'\nTry 'tether --help'.\n",
-              argv[optind - 1]);
-      return 2;
+      if (c >= OPT_SETTING && c < OPT_SETTING + TT_SET_COUNT) {
+        if ((r = setting_arg(o, (tt_setting_id)(c - OPT_SETTING), optarg)))
+          return r;
+      } else if ((id = setting_of_short(c, &value)) >= 0 && value < 0) {
+        if ((r = setting_arg(o, (tt_setting_id)id, optarg)))
+          return r;
+      } else if (id >= 0) {
+        o->overrides.v[id].num = (uint64_t)value;
+        o->overrides.has |= TT_BIT(id);
+      } else {
+        fprintf(stderr,
+                "tether: unknown option '%s'\nTry 'tether --help'.\n",
+                shown(argv[optind - 1], v, sizeof(v)));
+        return 2;
+      }
+      break;
     }
   }
 
@@ -267,7 +369,9 @@ int tt_options_parse(tt_options *o, int argc, char **argv) {
 
 void tt_options_free(tt_options *o) {
   free(o->targets);
-  free(o->send_buf);
   o->targets = NULL;
-  o->send_buf = NULL;
+  for (size_t i = 0; i < TT_SET_COUNT; i++) {
+    free(o->bytes[i]);
+    o->bytes[i] = NULL;
+  }
 }

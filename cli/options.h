@@ -26,8 +26,8 @@ typedef struct tt_options {
   const char *file;
   char **targets;
   size_t ntargets;
-  tt_settings overrides;
-  char *send_buf;        /* --send after its escapes were read */
+  tt_settings overrides; /* the settings' options (settings.h) */
+  char *bytes[TT_SET_COUNT]; /* values after their C escapes were read */
 } tt_options;
 
 /* Parses argv. Returns 0 to run, 1 when --help or --version was handled

@@ -9,79 +9,13 @@
 
 #include "pattern.h"
 #include "preset.h"
+#include "settings.h"
 #include "tether.h"
 
-/* Built-in defaults (PRODUCT.md "YAML"). */
-#define TT_DEFAULT_INTERVAL_MS 1000
-#define TT_DEFAULT_TIMEOUT_MS 1000
-#define TT_DEFAULT_CONNECT_TIMEOUT_MS 2000
-#define TT_DEFAULT_MISS_THRESHOLD 3
-#define TT_DEFAULT_MAX_REPLY 4096
-#define TT_DEFAULT_REPLY_END "\n"
-#define TT_DEFAULT_BACKOFF_INITIAL_MS 500
-#define TT_DEFAULT_BACKOFF_MAX_MS 30000
-
-/* Bounds, so that no configuration can make a session unbounded. */
-#define TT_MAX_DURATION_MS (24ull * 3600 * 1000) /* 24h */
-#define TT_MAX_MISS_THRESHOLD 100
-#define TT_MAX_MAX_REPLY (1u << 20)              /* 1 MiB */
-#define TT_MAX_REPLY_END 16                      /* bytes */
-#define TT_MAX_SEND (64u * 1024)                 /* bytes */
-#define TT_MAX_NAME 100                          /* bytes */
 #define TT_MAX_TARGETS 1000000
 
-/* Which fields of a tt_settings layer are set. */
-enum {
-  TT_HAS_INTERVAL = 1u << 0,
-  TT_HAS_TIMEOUT = 1u << 1,
-  TT_HAS_CONNECT_TIMEOUT = 1u << 2,
-  TT_HAS_MISS_THRESHOLD = 1u << 3,
-  TT_HAS_RTT_WARN = 1u << 4,
-  TT_HAS_MAX_REPLY = 1u << 5,
-  TT_HAS_REPLY_END = 1u << 6,
-  TT_HAS_FAMILY = 1u << 7,
-  TT_HAS_BACKOFF_INITIAL = 1u << 8,
-  TT_HAS_BACKOFF_MAX = 1u << 9,
-  TT_HAS_MODE = 1u << 10,
-  TT_HAS_SEND = 1u << 11,
-  TT_HAS_EXPECT = 1u << 12,
-  TT_HAS_PRESET = 1u << 13
-};
-
-/* One layer of settings (built-in < defaults < target < command line).
- * Strings are borrowed: the layer does not own them. send and reply_end
- * carry a length because they may hold any byte, NUL included. */
-typedef struct tt_settings {
-  unsigned has;
-  uint64_t interval_ms;
-  uint64_t timeout_ms;
-  uint64_t connect_timeout_ms;
-  uint64_t rtt_warn_ms;
-  uint32_t miss_threshold;
-  uint32_t max_reply;
-  tt_family family;
-  uint64_t backoff_initial_ms;
-  uint64_t backoff_max_ms;
-  tt_mode mode;
-  const tt_preset *preset;
-  const char *send;
-  size_t send_len;
-  const char *expect;
-  const char *reply_end;
-  size_t reply_end_len;
-} tt_settings;
-
-/* Accepted HTTP status codes: an inclusive range. */
-typedef struct tt_status_range {
-  uint16_t lo, hi;
-} tt_status_range;
-
-/* The http preset's default status: 200-399. */
-#define TT_DEFAULT_STATUS_LO 200
-#define TT_DEFAULT_STATUS_HI 399
-#define TT_DEFAULT_PATH "/"
-
-/* A target with every setting resolved. Immutable once loaded. */
+/* A target with every setting resolved. Immutable once loaded. Each
+ * setting's row in the settings table (settings.h) names its field. */
 typedef struct tt_target {
   char *name;              /* unique within the config */
   char *address;           /* as configured: "db1:5432", "[::1]:8080" */
@@ -121,6 +55,9 @@ typedef struct tt_target {
   size_t nstatus;
   char **tags;
   size_t ntags;
+  uint32_t followed;       /* TT_BIT(id) of the settings that nobody set
+                              and that took another's shorter value (the
+                              timeout, the interval's) */
   unsigned line, col;      /* where it was defined; 0 for the command line */
 } tt_target;
 
@@ -153,7 +90,8 @@ typedef struct tt_config_input {
   const char *buffer_name;      /* ... and the name its errors carry */
   char *const *adhoc;           /* [NAME=][PRESET://]HOST:PORT */
   size_t nadhoc;
-  const tt_settings *overrides; /* command-line options, or NULL */
+  const tt_settings *overrides; /* command-line options, or NULL: only the
+                                   settings with TT_IN_OPTIONS */
 } tt_config_input;
 
 /* Loads, validates and resolves. Returns 0, or -1 with every problem found

@@ -1,11 +1,115 @@
-/* yamldoc.c - reading YAML with libyaml's event API into a tree of nodes
- * that keeps 1-based positions, within bounds that no file can exceed. */
+/* yamldoc.c - reading a YAML file with libyaml's event API into a tree of
+ * nodes that keeps 1-based positions, within bounds no file can exceed. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
+#include "escape.h"
 #include "yamldoc.h"
+
+#define YAML_TAG_PREFIX "tag:yaml.org,2002:"
+#define BINARY_TAG YAML_TAG_PREFIX "binary"
+
+/* ---- the file ---- */
+
+/* Why a file that opened is still not one to read, or NULL. */
+static const char *not_regular(const struct stat *st) {
+  if (S_ISREG(st->st_mode))
+    return NULL;
+  if (S_ISDIR(st->st_mode))
+    return strerror(EISDIR);
+  if (S_ISFIFO(st->st_mode))
+    return "a FIFO (named pipe), not a regular file";
+  if (S_ISCHR(st->st_mode))
+    return "a character device, not a regular file";
+  if (S_ISBLK(st->st_mode))
+    return "a block device, not a regular file";
+  if (S_ISSOCK(st->st_mode))
+    return "a socket, not a regular file";
+  return "not a regular file";
+}
+
+static void cannot_read(tt_yreport_fn *report, void *ctx, const char *why) {
+  char msg[160];
+  snprintf(msg, sizeof(msg), "cannot read: %s", why);
+  report(ctx, 0, 0, msg);
+}
+
+int tt_yfile_read(const char *path, char **buf, size_t *len,
+                  tt_yreport_fn *report, void *ctx) {
+  size_t cap = 0, n = 0;
+  char *b = NULL;
+  struct stat st;
+  const char *why;
+  /* O_NONBLOCK: opening a FIFO would otherwise wait for a writer, for
+   * ever. Nothing but a regular file is read, and for one the flag does
+   * nothing. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+  if (fd < 0) {
+    cannot_read(report, ctx, strerror(errno));
+    return -1;
+  }
+  if (fstat(fd, &st) != 0) {
+    cannot_read(report, ctx, strerror(errno));
+    goto fail;
+  }
+  if ((why = not_regular(&st)) != NULL) {
+    cannot_read(report, ctx, why);
+    goto fail;
+  }
+  if (st.st_size > (off_t)TT_YAML_MAX_BYTES) {
+    report(ctx, 0, 0, "is larger than 16 MiB");
+    goto fail;
+  }
+  for (;;) {
+    ssize_t r;
+    if (n == cap) {
+      char *nb;
+      if (cap > TT_YAML_MAX_BYTES) {
+        report(ctx, 0, 0, "is larger than 16 MiB");
+        goto fail;
+      }
+      cap = cap ? cap * 2 : 64 * 1024;
+      if ((nb = realloc(b, cap + 1)) == NULL) {
+        cannot_read(report, ctx, strerror(ENOMEM));
+        goto fail;
+      }
+      b = nb;
+    }
+    r = read(fd, b + n, cap - n);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      cannot_read(report, ctx, strerror(errno));
+      goto fail;
+    }
+    if (r == 0)
+      break;
+    n += (size_t)r;
+  }
+  close(fd);
+  /* The file may have grown since fstat. */
+  if (n > TT_YAML_MAX_BYTES) {
+    report(ctx, 0, 0, "is larger than 16 MiB");
+    free(b);
+    return -1;
+  }
+  *buf = b;
+  *len = n;
+  return 0;
+fail:
+  close(fd);
+  free(b);
+  return -1;
+}
+
+/* ---- the reader ---- */
 
 /* A list or mapping still being read: its node and its last child so far. */
 typedef struct open_node {
@@ -80,9 +184,10 @@ static uint32_t add_node(reader *r, tt_ykind kind, yaml_mark_t m) {
   return i;
 }
 
-static int add_scalar(reader *r, const yaml_event_t *ev) {
+/* Appends a scalar of len bytes of text. Returns its index, or 0. */
+static uint32_t add_scalar(reader *r, const char *text, size_t len,
+                           yaml_scalar_style_t style, yaml_mark_t m) {
   tt_ydoc *d = r->doc;
-  size_t len = ev->data.scalar.length;
   uint32_t i;
 
   if (d->ntext + len + 1 > d->captext) {
@@ -92,23 +197,158 @@ static int add_scalar(reader *r, const yaml_event_t *ev) {
       cap *= 2;
     t = realloc(d->text, cap);
     if (t == NULL) {
-      problem_at(r, ev->start_mark, "out of memory");
-      return -1;
+      problem_at(r, m, "out of memory");
+      return 0;
     }
     d->text = t;
     d->captext = cap;
   }
-  i = add_node(r, TT_Y_SCALAR, ev->start_mark);
+  i = add_node(r, TT_Y_SCALAR, m);
   if (i == 0)
-    return -1;
-  d->nodes[i].plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    return 0;
+  d->nodes[i].plain = style == YAML_PLAIN_SCALAR_STYLE;
+  d->nodes[i].quote = style == YAML_SINGLE_QUOTED_SCALAR_STYLE   ? '\''
+                      : style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? '"'
+                                                                 : 0;
   d->nodes[i].first = (uint32_t)d->ntext;
   d->nodes[i].count = (uint32_t)len;
   if (len > 0)
-    memcpy(d->text + d->ntext, ev->data.scalar.value, len);
+    memcpy(d->text + d->ntext, text, len);
   d->text[d->ntext + len] = '\0';
   d->ntext += len + 1;
-  return 0;
+  return i;
+}
+
+/* ---- tags ---- */
+
+static int base64_value(unsigned char c) {
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
+
+/* Decodes base64 (RFC 4648, padded; whitespace between the characters is
+ * ignored, as YAML's !!binary allows) into out, which has room for len
+ * bytes. Returns the decoded length, or -1 with *why set. */
+static long base64_decode(const char *in, size_t len, char *out,
+                          const char **why) {
+  uint32_t acc = 0;
+  size_t nchars = 0, pad = 0, w = 0;
+
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)in[i];
+    int v;
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+      continue;
+    if (c == '=') {
+      pad++;
+      nchars++;
+      continue;
+    }
+    v = base64_value(c);
+    if (v < 0) {
+      *why = "holds a character that is not base64 (A-Z, a-z, 0-9, +, /)";
+      return -1;
+    }
+    if (pad > 0) {
+      *why = "has '=' before its end";
+      return -1;
+    }
+    acc = acc << 6 | (uint32_t)v;
+    if (++nchars % 4 == 0) {
+      out[w++] = (char)(acc >> 16);
+      out[w++] = (char)(acc >> 8);
+      out[w++] = (char)acc;
+      acc = 0;
+    }
+  }
+  if (nchars % 4 != 0 || pad > 2) {
+    *why = "is cut short: base64 comes in groups of 4 characters, padded "
+           "with '='";
+    return -1;
+  }
+  if (pad == 1) {
+    out[w++] = (char)(acc >> 10);
+    out[w++] = (char)(acc >> 2);
+  } else if (pad == 2) {
+    out[w++] = (char)(acc >> 4);
+  }
+  return (long)w;
+}
+
+/* The tag as people write it: "!!str" for YAML's own, else as it is. */
+static void tag_text(const char *tag, char *buf, size_t n) {
+  char esc[64];
+  size_t plen = strlen(YAML_TAG_PREFIX);
+  if (strncmp(tag, YAML_TAG_PREFIX, plen) == 0) {
+    tt_escape(esc, sizeof(esc), tag + plen, strlen(tag + plen), 0);
+    snprintf(buf, n, "!!%s", esc);
+  } else {
+    tt_escape(esc, sizeof(esc), tag, strlen(tag), 0);
+    snprintf(buf, n, "%s", esc);
+  }
+}
+
+/* Reports a tag other than !!binary on a scalar, or any tag on a list
+ * or mapping. The node is still read, untagged, to go on. */
+static void refuse_tag(reader *r, const char *tag, yaml_mark_t m,
+                       bool collection) {
+  char msg[200], t[80];
+  if (collection && strcmp(tag, BINARY_TAG) == 0) {
+    problem_at(r, m, "!!binary must tag a string of base64, not a list or "
+                     "a mapping");
+    return;
+  }
+  tag_text(tag, t, sizeof(t));
+  snprintf(msg, sizeof(msg),
+           "the tag %s is not supported (the only tag is !!binary, for "
+           "bytes in send and reply_end)",
+           t);
+  problem_at(r, m, msg);
+}
+
+/* A scalar event: its text, or for !!binary the bytes it encodes. */
+static int on_scalar(reader *r, const yaml_event_t *ev) {
+  const char *tag = (const char *)ev->data.scalar.tag;
+  const char *text = (const char *)ev->data.scalar.value;
+  size_t len = ev->data.scalar.length;
+  uint32_t i;
+
+  if (tag != NULL && strcmp(tag, BINARY_TAG) == 0) {
+    const char *why = NULL;
+    char *bytes = malloc(len / 4 * 3 + 3);
+    long n;
+    if (bytes == NULL) {
+      problem_at(r, ev->start_mark, "out of memory");
+      return -1;
+    }
+    n = base64_decode(text, len, bytes, &why);
+    if (n < 0) {
+      char msg[160];
+      snprintf(msg, sizeof(msg), "!!binary value %s", why);
+      problem_at(r, ev->start_mark, msg);
+      n = 0;
+    }
+    i = add_scalar(r, bytes, (size_t)n, YAML_ANY_SCALAR_STYLE,
+                   ev->start_mark);
+    free(bytes);
+    if (i == 0)
+      return -1;
+    r->doc->nodes[i].binary = true;
+    return 0;
+  }
+  if (tag != NULL)
+    refuse_tag(r, tag, ev->start_mark, false);
+  return add_scalar(r, text, len, ev->data.scalar.style, ev->start_mark) ? 0
+                                                                         : -1;
 }
 
 static int open_collection(reader *r, tt_ykind kind, yaml_mark_t m) {
@@ -205,22 +445,23 @@ static int on_event(reader *r, const yaml_event_t *ev) {
      * here expands them: they are refused, and a null stands in so that
      * the reading can go on to find the next problem. */
     char msg[160];
-    yaml_event_t null_scalar;
     snprintf(msg, sizeof(msg), "aliases (*%.100s) are not supported",
              (const char *)ev->data.alias.anchor);
     problem_at(r, ev->start_mark, msg);
-    memset(&null_scalar, 0, sizeof(null_scalar));
-    null_scalar.type = YAML_SCALAR_EVENT;
-    null_scalar.start_mark = ev->start_mark;
-    null_scalar.data.scalar.value = (yaml_char_t *)"";
-    null_scalar.data.scalar.style = YAML_PLAIN_SCALAR_STYLE;
-    return add_scalar(r, &null_scalar);
+    return add_scalar(r, "", 0, YAML_PLAIN_SCALAR_STYLE, ev->start_mark) ? 0
+                                                                          : -1;
   }
   case YAML_SCALAR_EVENT:
-    return add_scalar(r, ev);
+    return on_scalar(r, ev);
   case YAML_SEQUENCE_START_EVENT:
+    if (ev->data.sequence_start.tag != NULL)
+      refuse_tag(r, (const char *)ev->data.sequence_start.tag,
+                 ev->start_mark, true);
     return open_collection(r, TT_Y_SEQ, ev->start_mark);
   case YAML_MAPPING_START_EVENT:
+    if (ev->data.mapping_start.tag != NULL)
+      refuse_tag(r, (const char *)ev->data.mapping_start.tag,
+                 ev->start_mark, true);
     return open_collection(r, TT_Y_MAP, ev->start_mark);
   case YAML_SEQUENCE_END_EVENT:
   case YAML_MAPPING_END_EVENT:
@@ -239,6 +480,8 @@ int tt_ydoc_read(tt_ydoc *doc, const char *buf, size_t len,
 
   memset(doc, 0, sizeof(*doc));
   memset(&r, 0, sizeof(r));
+  doc->src = buf;
+  doc->srclen = len;
   r.doc = doc;
   r.buf = buf;
   r.len = len;
@@ -284,6 +527,64 @@ const tt_ynode *tt_ydoc_node(const tt_ydoc *doc, uint32_t i) {
 
 const char *tt_ydoc_text(const tt_ydoc *doc, const tt_ynode *node) {
   return doc->text + node->first;
+}
+
+/* The length of the line break at s (CR LF, CR, LF, and what libyaml also
+ * counts: NEL, LS, PS), or 0. */
+static size_t line_break(const unsigned char *s, size_t len) {
+  if (len >= 2 && s[0] == '\r' && s[1] == '\n')
+    return 2;
+  if (s[0] == '\r' || s[0] == '\n')
+    return 1;
+  if (len >= 2 && s[0] == 0xc2 && s[1] == 0x85)
+    return 2;
+  if (len >= 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9))
+    return 3;
+  return 0;
+}
+
+int tt_ydoc_position(const tt_ydoc *doc, const tt_ynode *node, size_t offset,
+                     unsigned *line, unsigned *col) {
+  const unsigned char *s = (const unsigned char *)doc->src;
+  const char *text;
+  size_t len = doc->srclen, i = 0, chars = 0;
+  unsigned l = 1;
+
+  if (s == NULL || node->kind != TT_Y_SCALAR || node->binary ||
+      (!node->plain && node->quote == 0) || offset > node->count)
+    return -1;
+  /* libyaml's marks do not count a byte order mark. */
+  if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+    i = 3;
+  while (l < node->line && i < len) {
+    size_t b = line_break(s + i, len - i);
+    i += b ? b : 1;
+    l += b ? 1 : 0;
+  }
+  /* Columns count characters, as libyaml's marks do. */
+  for (unsigned c = 1; c < node->col && i < len; c++) {
+    i++;
+    while (i < len && (s[i] & 0xc0) == 0x80)
+      i++;
+  }
+  if (node->quote != 0) {
+    if (i >= len || s[i] != node->quote)
+      return -1;
+    i++;
+  }
+  /* The text must be the file's bytes as they stand: no escape, no fold. */
+  text = tt_ydoc_text(doc, node);
+  if (i + node->count > len || memcmp(s + i, text, node->count) != 0)
+    return -1;
+  for (size_t k = 0; k < node->count; k++)
+    if (line_break((const unsigned char *)text + k, node->count - k) != 0)
+      return -1;
+  for (size_t k = 0; k < offset; k++)
+    if (((unsigned char)text[k] & 0xc0) != 0x80)
+      chars++;
+  *line = node->line;
+  *col = node->col + (node->quote != 0) + (unsigned)chars;
+  return 0;
 }
 
 bool tt_ydoc_is_null(const tt_ydoc *doc, const tt_ynode *node) {
