@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "address.h"
+#include "escape.h"
 
 static bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -36,12 +37,22 @@ int tt_port_parse(const char *s, uint16_t *port, const char **why) {
 
 /* Why a host name or IPv4 literal was refused, worded once for a host on
  * its own and once for the host part of an address. */
-enum host_problem { HOST_EMPTY, HOST_TOO_LONG, HOST_BAD_CHAR, HOST_BAD_IPV4 };
+enum host_problem {
+  HOST_EMPTY,
+  HOST_TOO_LONG,
+  HOST_BAD_CHAR,
+  HOST_UNSAFE,
+  HOST_EQUALS,
+  HOST_BAD_IPV4
+};
 
 static const char *const host_why[] = {
   [HOST_EMPTY] = "is empty",
   [HOST_TOO_LONG] = "is longer than 253 bytes",
   [HOST_BAD_CHAR] = "must not contain spaces or control characters",
+  [HOST_UNSAFE] = "must be UTF-8 without invisible or bidirectional "
+                  "characters",
+  [HOST_EQUALS] = "must not contain '='",
   [HOST_BAD_IPV4] = "is not a valid IPv4 address",
 };
 
@@ -49,6 +60,9 @@ static const char *const address_host_why[] = {
   [HOST_EMPTY] = "needs a host before the port: host:port",
   [HOST_TOO_LONG] = "has a host longer than 253 bytes",
   [HOST_BAD_CHAR] = "must not contain spaces or control characters",
+  [HOST_UNSAFE] = "must be UTF-8 without invisible or bidirectional "
+                  "characters",
+  [HOST_EQUALS] = "has a host with '=', which no host name holds",
   [HOST_BAD_IPV4] = "has a host that is not a valid IPv4 address",
 };
 
@@ -73,8 +87,21 @@ static int name_or_ipv4(const char *s, size_t len, tt_hostport *out,
       *problem = HOST_BAD_CHAR;
       return -1;
     }
+    if (c == '=') {
+      *problem = HOST_EQUALS;
+      return -1;
+    }
     if (!is_digit(s[i]) && s[i] != '.')
       digits_and_dots = false;
+  }
+  /* A host becomes the target's default name, shown everywhere: it is
+   * text, and text that cannot pass for another. */
+  {
+    uint32_t cp;
+    if (tt_text_check(s, len, &cp) != len) {
+      *problem = HOST_UNSAFE;
+      return -1;
+    }
   }
   memcpy(out->host, s, len);
   out->host[len] = '\0';

@@ -145,6 +145,23 @@ static void test_spaces_and_controls(void **state) {
   assert_string_equal(refused("db\x7f:80"), expected);
 }
 
+/* A host is the default name: plain text, and no '=' (which would make
+ * NAME=HOST ambiguous). */
+static void test_hosts_are_plain_text(void **state) {
+  const char *unsafe =
+      "must be UTF-8 without invisible or bidirectional characters";
+  assert_string_equal(refused("b=c:1"),
+                      "has a host with '=', which no host name holds");
+  assert_string_equal(host_refused("b=c"), "must not contain '='");
+  assert_string_equal(refused("x\xc2\x9b" "2J:80"), unsafe);
+  assert_string_equal(refused("db\xe2\x80\xae" ":80"), unsafe);
+  assert_string_equal(refused("db\xef\xbb\xbf" ":80"), unsafe);
+  assert_string_equal(refused("db\xff:80"), unsafe);
+  assert_string_equal(host_refused("\xe2\x81\xa6" "db"), unsafe);
+  assert_string_equal(parsed("b\xc3\xbc" "cher.example:80").host,
+                      "b\xc3\xbc" "cher.example");
+}
+
 static void test_host_too_long(void **state) {
   char s[300];
   memset(s, 'a', 254);
@@ -235,6 +252,7 @@ int main(void) {
     cmocka_unit_test(test_bad_ports),
     cmocka_unit_test(test_brackets),
     cmocka_unit_test(test_spaces_and_controls),
+    cmocka_unit_test(test_hosts_are_plain_text),
     cmocka_unit_test(test_host_too_long),
     cmocka_unit_test(test_numeric_host_must_be_ipv4),
     cmocka_unit_test(test_url_is_not_an_address),
