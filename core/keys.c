@@ -371,7 +371,7 @@ static void read_value(loader *L, layer *lay, const tt_setting *s,
     ld_file_diag(L, v->line, v->col, "%s", why);
   else if (s->type == TT_STYPE_REGEX)
     ld_file_diag(L, v->line, v->col, "%s '%s': %s", s->key, q, why);
-  else if (s->type == TT_STYPE_BYTES && (v->count == 0 || v->count > 64))
+  else if (v->count == 0 || (s->type == TT_STYPE_BYTES && v->count > 64))
     /* Nothing to quote, or too much. */
     ld_file_diag(L, v->line, v->col, "%s %s", s->key, why);
   else
