@@ -37,6 +37,9 @@ int tt_port_parse(const char *s, uint16_t *port, const char **why) {
 
 /* Why a host name or IPv4 literal was refused, worded once for a host on
  * its own and once for the host part of an address. */
+#define UNSAFE_WHY \
+  "must be UTF-8 without invisible or bidirectional characters"
+
 enum host_problem {
   HOST_EMPTY,
   HOST_TOO_LONG,
@@ -50,8 +53,7 @@ static const char *const host_why[] = {
   [HOST_EMPTY] = "is empty",
   [HOST_TOO_LONG] = "is longer than 253 bytes",
   [HOST_BAD_CHAR] = "must not contain spaces or control characters",
-  [HOST_UNSAFE] = "must be UTF-8 without invisible or bidirectional "
-                  "characters",
+  [HOST_UNSAFE] = UNSAFE_WHY,
   [HOST_EQUALS] = "must not contain '='",
   [HOST_BAD_IPV4] = "is not a valid IPv4 address",
 };
@@ -60,8 +62,7 @@ static const char *const address_host_why[] = {
   [HOST_EMPTY] = "needs a host before the port: host:port",
   [HOST_TOO_LONG] = "has a host longer than 253 bytes",
   [HOST_BAD_CHAR] = "must not contain spaces or control characters",
-  [HOST_UNSAFE] = "must be UTF-8 without invisible or bidirectional "
-                  "characters",
+  [HOST_UNSAFE] = UNSAFE_WHY,
   [HOST_EQUALS] = "has a host with '=', which no host name holds",
   [HOST_BAD_IPV4] = "has a host that is not a valid IPv4 address",
 };
