@@ -50,9 +50,9 @@ static int alloc_targets(loader *L, size_t n) {
     cap *= 2;
   L->names = calloc(cap, sizeof(*L->names));
   L->names_mask = cap - 1;
-  /* Each target has at most two patterns (expect and banner). */
-  L->pats = calloc(cap * 2, sizeof(*L->pats));
-  L->pats_mask = cap * 2 - 1;
+  /* Each target has at most one pattern of its own (expect). */
+  L->pats = calloc(cap, sizeof(*L->pats));
+  L->pats_mask = cap - 1;
   if (L->cfg->targets == NULL || L->names == NULL || L->pats == NULL) {
     L->failed = true;
     return -1;

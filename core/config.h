@@ -40,14 +40,14 @@ typedef struct tt_target {
    * The source strings belong to the shared pattern too. */
   const char *expect;      /* regex source, NULL when none */
   const tt_pattern *expect_pattern;
-  const char *banner;      /* greeting regex expected after connect, or NULL */
-  const tt_pattern *banner_pattern;
   char *reply_end;         /* never NULL, never empty */
   size_t reply_end_len;
   uint32_t reply_bytes;    /* >0: a reply is exactly this many bytes, and
                               reply_end is not used */
   const char *quit;        /* connect mode: sent after the reply matched,
-                              before closing (from the preset), or NULL */
+                              before closing (from the preset), or NULL;
+                              any bytes, quit_len of them */
+  size_t quit_len;
   char *path;              /* http: the path asked for (never NULL for
                               the http presets; NULL otherwise) */
   tt_status_range *status; /* accepted HTTP statuses, never NULL for the

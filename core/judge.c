@@ -9,6 +9,10 @@
 
 #define QUOTE_MAX 100 /* bytes of a status line quoted in a detail */
 
+/* What a target of an HTTP preset accepts when nothing was loaded (the
+ * loader always gives one: this is for targets made by hand). */
+static const tt_status_range default_status = { 200, 399 };
+
 /* The first line of a reply, escaped for people. */
 static const char *first_line(char *buf, size_t n, const char *reply,
                               size_t len) {
@@ -20,17 +24,16 @@ static const char *first_line(char *buf, size_t n, const char *reply,
 }
 
 static bool status_ok(const tt_target *t, unsigned code) {
-  if (t->nstatus == 0)
-    return code >= TT_DEFAULT_STATUS_LO && code <= TT_DEFAULT_STATUS_HI;
-  for (size_t i = 0; i < t->nstatus; i++)
-    if (code >= t->status[i].lo && code <= t->status[i].hi)
+  const tt_status_range *r = t->nstatus ? t->status : &default_status;
+  size_t nr = t->nstatus ? t->nstatus : 1;
+  for (size_t i = 0; i < nr; i++)
+    if (code >= r[i].lo && code <= r[i].hi)
       return true;
   return false;
 }
 
 void tt_judge_status_list(const tt_target *t, char *buf, size_t n) {
-  tt_status_range def = { TT_DEFAULT_STATUS_LO, TT_DEFAULT_STATUS_HI };
-  const tt_status_range *r = t->nstatus ? t->status : &def;
+  const tt_status_range *r = t->nstatus ? t->status : &default_status;
   size_t nr = t->nstatus ? t->nstatus : 1, used = 0;
   buf[0] = '\0';
   for (size_t i = 0; i < nr && used < n; i++) {

@@ -13,8 +13,8 @@ typedef struct resolved {
   tt_setting_value v[TT_SET_COUNT];
   where at[TT_SET_COUNT];
   uint32_t has;        /* set by some layer (or its preset) */
-  const char *banner;  /* from the preset */
-  const char *quit;
+  const char *quit;    /* from the preset */
+  size_t quit_len;
 } resolved;
 
 static bool is_setting(const tt_setting *s) {
@@ -107,8 +107,9 @@ static void apply_preset(resolved *r, const tt_preset *p, where at) {
     r->v[TT_SET_REPLY_END] = tt_setting_get(TT_SET_REPLY_END)->def;
   }
   r->v[TT_SET_REPLY_BYTES].num = p->reply_bytes;
-  r->banner = p->banner;
   r->quit = p->quit;
+  r->quit_len = p->quit == NULL ? 0 : p->quit_len ? p->quit_len
+                                                  : strlen(p->quit);
   r->has |= TT_BIT(TT_SET_MODE) | TT_BIT(TT_SET_PRESET);
   at.preset = true;
   for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
@@ -538,6 +539,5 @@ void ld_finish_target(loader *L, draft *d, size_t index) {
     if (is_setting(tt_setting_get((tt_setting_id)id)))
       write_setting(L, d, t, &r, (tt_setting_id)id);
   t->quit = r.quit;
-  if (r.banner != NULL)
-    compile(L, d, r.banner, &t->banner, &t->banner_pattern, "banner");
+  t->quit_len = r.quit_len;
 }

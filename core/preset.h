@@ -29,7 +29,6 @@ typedef struct tt_preset {
    * so that the http preset can name the Host it asks. */
   const char *send;
   const char *expect;    /* regex a reply must match, or NULL */
-  const char *banner;    /* regex the greeting after connect must match */
   const char *reply_end; /* NULL: the default "\n" */
   unsigned reply_bytes;  /* replies of exactly this many bytes; 0: none */
   size_t send_len;       /* send's length when it holds NUL bytes; 0:

@@ -229,15 +229,13 @@ static void drop_conn(tt_session *s) {
 /* A probe that leaves politely: the preset's goodbye ("QUIT") is sent and
  * the connection closes on its own, in its own time (never timed). */
 static void drop_conn_politely(tt_session *s) {
-  const tt_preset *p = s->t->preset;
   tt_conn *c = s->conn;
   s->conn = NULL;
   drop_conn(s);
   if (c == NULL)
     return;
-  if (p != NULL && p->quit != NULL)
-    tt_conn_linger(c, p->quit, p->quit_len ? p->quit_len : strlen(p->quit),
-                   s->t->timeout_ms);
+  if (s->t->quit != NULL)
+    tt_conn_linger(c, s->t->quit, s->t->quit_len, s->t->timeout_ms);
   else
     tt_conn_let_go(c);
 }

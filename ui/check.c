@@ -18,16 +18,11 @@ static void put_setting(tt_sink *k, const tt_setting *s, const tt_target *t) {
   tt_sink_puts(k, "\n");
 }
 
-/* What a preset adds that no key sets: its greeting and its goodbye. */
+/* What a preset adds that no key sets: its goodbye. */
 static void put_preset_extras(tt_sink *k, const tt_target *t) {
   char esc[256];
-  if (t->banner != NULL) {
-    tt_escape(esc, sizeof esc, t->banner, strlen(t->banner),
-              TT_ESC_KEEP_BACKSLASH);
-    tt_sink_printf(k, LABEL "\"%s\"\n", "greeting", esc);
-  }
   if (t->quit != NULL) {
-    tt_escape(esc, sizeof esc, t->quit, strlen(t->quit), 0);
+    tt_escape(esc, sizeof esc, t->quit, t->quit_len, 0);
     tt_sink_printf(k, LABEL "\"%s\"\n", "quit", esc);
   }
 }

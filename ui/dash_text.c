@@ -310,6 +310,7 @@ size_t tt_text_detail(tt_line *out, size_t max, const tt_dash_model *m,
   flow_kv(&f, "for", a);
   flow_u64(&f, "flaps", st->flaps);
   flow_u64(&f, "reconnects", st->reconnects);
+  flow_u64(&f, "skipped", st->skipped);
   if (v->finished)
     flow_item(&f, "", TT_ROLE_MUTED, "finished");
 
@@ -331,9 +332,6 @@ size_t tt_text_detail(tt_line *out, size_t max, const tt_dash_model *m,
                                  TT_ESC_KEEP_BACKSLASH, a, sizeof(a)));
   else
     flow_kv(&f, "expect", "-");
-  if (t->banner != NULL)
-    flow_kv(&f, "banner", quoted(m, t->banner, strlen(t->banner),
-                                 TT_ESC_KEEP_BACKSLASH, a, sizeof(a)));
   flow_kv(&f, "reply end",
           quoted(m, t->reply_end, t->reply_end_len, 0, a, sizeof(a)));
 

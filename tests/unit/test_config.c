@@ -46,7 +46,6 @@ static void test_one_target_gets_the_builtin_defaults(void **state) {
   assert_int_equal(t->followed, TT_BIT(TT_SET_BACKOFF_MAX));
   assert_null(t->send);
   assert_null(t->expect);
-  assert_null(t->banner);
   tt_assert_bytes(t->reply_end, t->reply_end_len, "\n", 1);
   assert_int_equal(t->ntags, 0);
   assert_int_equal(t->line, 2);
