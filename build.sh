@@ -13,15 +13,34 @@ cd "$(dirname "$0")"
 
 # Debian packages: build, libraries (libuv, libyaml, ncurses, c-ares), tests
 # (cmocka, tmux for the dashboard, iproute2 for network namespaces, jq for
-# the scripts, procps), man page lint, clang with its sanitizer and
+# the scripts, procps, the real servers that tests/servers/ starts, openssl
+# for their certificates), man page lint, clang with its sanitizer and
 # libFuzzer runtimes.
 PACKAGES=(cmake make gcc pkg-config libuv1-dev libyaml-dev libncurses-dev
-          libc-ares-dev libcmocka-dev clang mandoc tmux iproute2 jq procps)
+          libc-ares-dev libcmocka-dev clang mandoc tmux iproute2 jq procps
+          nginx redis-server memcached openssh-server exim4-daemon-light
+          postgresql mariadb-server openssl)
 
 JOBS=$(nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
 log() { printf '\n== %s\n' "$*"; }
+
+# apt_install PACKAGE...: installs without starting any service: the tests
+# start the servers they need themselves, on ports of their own. Unless the
+# machine already has one, a policy-rc.d that refuses every start is in
+# place for the time of the install only.
+apt_install() {
+  local policy=/usr/sbin/policy-rc.d added=0 status=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    added=1
+  fi
+  apt-get install -y -qq --no-install-recommends "$@" || status=$?
+  if [ "$added" -eq 1 ]; then rm -f "$policy"; fi
+  return "$status"
+}
 
 install_deps() {
   local missing=() p
@@ -45,11 +64,11 @@ install_deps() {
     fi
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    apt_install "${missing[@]}"
     # clang may have just arrived: its runtime package follows.
     if [ -z "${rt:-}" ]; then
       cv=$(clang --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
-      apt-get install -y -qq --no-install-recommends "libclang-rt-${cv}-dev"
+      apt_install "libclang-rt-${cv}-dev"
     fi
   fi
 }
