@@ -29,6 +29,7 @@ SRV_STARTED=()          # server directories, in start order
 SRV_CLEANUP=()          # commands run by srv_teardown after stop_all
 SRV_START_SECONDS=${SRV_START_SECONDS:-30}
 SRV_NETNS=              # when set, servers start in this network namespace
+TETHER_PID=             # the tether of tether_start
 
 srv_skip() {
   echo "SKIP: $*"
@@ -185,6 +186,34 @@ stop_all() {
 freeze() { kill -STOP $(cat "$1/accept.pid"); }
 thaw() { kill -CONT $(cat "$1/accept.pid") 2>/dev/null; }
 
+# settle DIR: waits (up to 5s) until the server has finished with the
+# connections it was handling, so that what they made it log is in its log:
+# until no process is left that serves one (sshd, exim and postgres fork
+# one per connection and log before it exits), or for MariaDB until no
+# connection is left but the one asking.
+settle() {
+  local dir=$1 end=$((SECONDS + 5))
+  while ! settled "$dir"; do
+    ((SECONDS < end)) || { srv_note "$(basename "$dir"): still busy with connections"; return 1; }
+    sleep 0.05
+  done
+}
+
+settled() {
+  local dir=$1 pid kind
+  pid=$(cat "$dir/accept.pid")
+  kind=$(cat "$dir/kind" 2>/dev/null)
+  case $kind in
+    mariadb)
+      [ "$(mariadb_admin "$dir" "select variable_value from information_schema.global_status where variable_name = 'THREADS_CONNECTED'")" = 1 ] ;;
+    postgres)
+      # Its own helpers stay; a backend has the client in its title.
+      ! pgrep -P "$pid" -a | grep -vqE 'postgres: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|archiver|stats collector) *$' ;;
+    *)
+      ! pgrep -P "$pid" >/dev/null ;;
+  esac
+}
+
 # ---- nginx ---------------------------------------------------------------
 
 # start_nginx DIR PORT [SERVER-DIRECTIVES]: nginx, master and one worker,
@@ -327,8 +356,22 @@ start_exim() {
   ln -s logs/mainlog "$dir/log"
   # -bdf: a listening daemon in the foreground; no queue runs.
   srv_spawn "$dir" "$port" TERM exim4 -C "$dir/exim.conf" -bdf -oX "$port" -oP "$dir/exim.pid"
-  srv_wait "$dir" "listening" srv_logged "$dir" "daemon started.*port=$port|listening for SMTP on \[127\.0\.0\.1\]:$port" &&
-    srv_wait "$dir" "listening on $port" srv_listening "$port"
+  srv_wait "$dir" "listening" srv_logged "$dir" "listening for SMTP on \[127\.0\.0\.1\]:$port" &&
+    srv_wait "$dir" "greeting" smtp_greets "$port"
+}
+
+# smtp_greets PORT: an SMTP server on PORT sends its 220 greeting within 2s.
+# exim logs "daemon started" before it has set up TLS (making itself a
+# certificate, reading the CA bundle): until then, a client waits in the
+# listen queue. This client reads the greeting and leaves with QUIT, which
+# exim does not log.
+smtp_greets() {
+  local fd line
+  exec {fd}<>"/dev/tcp/127.0.0.1/$1" || return 1
+  IFS= read -r -t 2 line <&"$fd"
+  printf 'QUIT\r\n' >&"$fd"
+  exec {fd}>&-
+  [[ $line == 220* ]]
 }
 
 # ---- PostgreSQL ----------------------------------------------------------
@@ -369,6 +412,7 @@ init_postgres() {
 start_postgres() {
   local dir=$1 port=$2
   [ -d "$dir/data" ] || init_postgres "$dir" || return 1
+  echo postgres >"$dir/kind"
   mkdir -p "$dir/run"
   chown postgres "$dir/run"
   ln -sf stderr "$dir/log"
@@ -387,6 +431,9 @@ psql_admin() {
   as_user postgres "$(pg_bindir)/psql" -X -q -h "$dir/run" \
     -p "$(cat "$dir/port")" -U postgres -d postgres -Atc "$2"
 }
+
+# pg_ssl_on DIR: the server has ssl on (after a reload).
+pg_ssl_on() { [ "$(psql_admin "$1" "show ssl")" = on ]; }
 
 # ---- MariaDB -------------------------------------------------------------
 
@@ -410,6 +457,7 @@ init_mariadb() {
 start_mariadb() {
   local dir=$1 port=$2
   [ -d "$dir/data" ] || init_mariadb "$dir" || return 1
+  echo mariadb >"$dir/kind"
   ln -sf error.log "$dir/log"
   srv_spawn "$dir" "$port" TERM mariadbd --no-defaults --user=mysql \
     --datadir="$dir/data" --port="$port" --bind-address=127.0.0.1 \
@@ -454,11 +502,13 @@ ev_classes() {
 }
 
 # wait_events FILE TARGET EVENT N [JQ-CONDITION] [SECONDS]: polls FILE until
-# it holds N such events; fails after SECONDS (default 10).
+# it holds N such events; fails after SECONDS (default 10), or as soon as
+# the tether of tether_start that writes FILE has ended without them.
 wait_events() {
-  local end=$((SECONDS + ${6:-10}))
+  local end=$((SECONDS + ${6:-10})) running=1
   while (($(ev_count "$1" "$2" "$3" "${5:-true}") < $4)); do
-    ((SECONDS < end)) || return 1
+    ((running && SECONDS < end)) || return 1
+    srv_alive "$TETHER_PID" || running=0
     sleep 0.05
   done
 }
@@ -488,6 +538,72 @@ tether_wait() {
 tether_run() {
   tether_start "$@"
   tether_wait "$1"
+}
+
+# ev_since SKIP FILE TARGET EVENT [JQ-CONDITION]: ev over the lines of
+# FILE after its first SKIP.
+ev_since() {
+  local skip=$1
+  shift
+  tail -n +"$((skip + 1))" "$1" | ev /dev/stdin "${@:2}"
+}
+
+# ---- freezing a server under tether ---------------------------------------
+
+declare -A FROZEN_AT THAWED_AT   # per target: heartbeats written by then
+FROZEN_LINE=0 THAWED_LINE=0      # lines of the events file by then
+
+# freeze_run OUT "DIR..." "TARGET..." ARGS...: runs tether (ARGS) while
+# the servers in DIR... are frozen and thawed: once every TARGET has had
+# two ok heartbeats the servers are frozen; once every target has had five
+# more heartbeats they are thawed; once every target is up again (or 5s
+# have passed) tether is ended with SIGTERM. check_frozen reads the result.
+freeze_run() {
+  local out=$1 dirs=$2 targets=$3 d t
+  shift 3
+  tether_start "$out" "$@"
+  for t in $targets; do
+    wait_events "$out" "$t" heartbeat 2 '.class == "ok"' 10 ||
+      echo "$t: no two ok heartbeats before the freeze"
+  done
+  for d in $dirs; do freeze "$d"; done
+  FROZEN_LINE=$(wc -l <"$out")
+  for t in $targets; do FROZEN_AT[$t]=$(ev_count "$out" "$t" heartbeat); done
+  for t in $targets; do
+    wait_events "$out" "$t" heartbeat $((FROZEN_AT[$t] + 5)) true 10 ||
+      echo "$t: no five heartbeats while frozen"
+  done
+  for t in $targets; do THAWED_AT[$t]=$(ev_count "$out" "$t" heartbeat); done
+  THAWED_LINE=$(wc -l <"$out")
+  for d in $dirs; do thaw "$d"; done
+  local end=$((SECONDS + 5))
+  for t in $targets; do
+    while (($(ev_since "$THAWED_LINE" "$out" "$t" state '.to == "up"' | wc -l) == 0)); do
+      ((SECONDS < end)) && srv_alive "$TETHER_PID" || break
+      sleep 0.05
+    done
+  done
+  kill -TERM "$TETHER_PID" 2>/dev/null
+  tether_wait "$out"
+}
+
+# check_frozen OUT TARGET: what freeze_run must have shown for TARGET:
+# every heartbeat started while the server was frozen is a timeout (the
+# first after the freeze may have been answered before it), the target
+# left `up` for degraded or down while frozen, and it is up again after
+# the thaw and at the end.
+check_frozen() {
+  local out=$1 t=$2 n0=${FROZEN_AT[$2]} n1=${THAWED_AT[$2]} lost
+  check_at_least "$t frozen: heartbeats while frozen" $((n1 - n0)) 5
+  check "$t frozen: heartbeats $((n0 + 2))..$n1 that are timeouts" \
+    "$(ev_count "$out" "$t" heartbeat ".seq > $((n0 + 1)) and .seq <= $n1 and .class == \"timeout\"")" \
+    $((n1 - n0 - 1))
+  lost=$(sed -n "$((FROZEN_LINE + 1)),${THAWED_LINE}p" "$out" |
+    ev /dev/stdin "$t" state '.to == "degraded" or .to == "down"' | jq -r .to | paste -sd ' ' -)
+  if [ -n "$lost" ]; then pass "$t frozen: state went to $lost"; else fail "$t frozen: stayed up"; fi
+  check "$t thawed: state changes after the thaw" \
+    "$(ev_since "$THAWED_LINE" "$out" "$t" state | jq -r .to | tail -n 1)" up
+  check "$t thawed: summary state" "$(ev_summary "$out" "$t" state)" up
 }
 
 # ---- assertions -----------------------------------------------------------
