@@ -19,7 +19,7 @@ cd "$(dirname "$0")"
 PACKAGES=(cmake make gcc pkg-config libuv1-dev libyaml-dev libncurses-dev
           libc-ares-dev libcmocka-dev clang mandoc tmux iproute2 jq procps
           nginx redis-server memcached openssh-server exim4-daemon-light
-          postgresql mariadb-server openssl)
+          dovecot-imapd dovecot-pop3d postgresql mariadb-server openssl)
 
 JOBS=$(nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}

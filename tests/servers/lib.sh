@@ -1,6 +1,7 @@
-# tests/servers/lib.sh - real servers from Debian for the integration tests:
-# each started as the test's own process, in a directory of its own under
-# the test's temporary directory, on a 127.0.0.1 port of its own.
+# tests/servers/lib.sh - real servers from Debian for the integration tests
+# (nginx, redis, memcached, sshd, exim, dovecot, PostgreSQL, MariaDB): each
+# started as the test's own process, in a directory of its own under the
+# test's temporary directory, on a 127.0.0.1 port of its own.
 #
 # Sourced by tests/scripts/test_servers_*.sh:
 #
@@ -49,6 +50,7 @@ need_server() {
       memcached) prog=memcached pkg=memcached ;;
       sshd) prog=/usr/sbin/sshd pkg=openssh-server ;;
       exim) prog=exim4 pkg=exim4-daemon-light ;;
+      dovecot) prog=dovecot pkg="dovecot-imapd dovecot-pop3d" ;;
       postgres) prog=$(pg_bindir)/postgres pkg=postgresql ;;
       mariadb) prog=mariadbd pkg=mariadb-server ;;
       *) echo "need_server: unknown server '$name'" >&2; exit 1 ;;
@@ -188,9 +190,10 @@ thaw() { kill -CONT $(cat "$1/accept.pid") 2>/dev/null; }
 
 # settle DIR: waits (up to 5s) until the server has finished with the
 # connections it was handling, so that what they made it log is in its log:
-# until no process is left that serves one (sshd, exim and postgres fork
-# one per connection and log before it exits), or for MariaDB until no
-# connection is left but the one asking.
+# until no process is left that serves one (sshd, exim, dovecot and
+# postgres fork one per connection and log before it exits; the helpers
+# that stay are named in DIR/helpers), or for MariaDB until no connection
+# is left but the one asking.
 settle() {
   local dir=$1 end=$((SECONDS + 5))
   while ! settled "$dir"; do
@@ -203,15 +206,13 @@ settled() {
   local dir=$1 pid kind
   pid=$(cat "$dir/accept.pid")
   kind=$(cat "$dir/kind" 2>/dev/null)
-  case $kind in
-    mariadb)
-      [ "$(mariadb_admin "$dir" "select variable_value from information_schema.global_status where variable_name = 'THREADS_CONNECTED'")" = 1 ] ;;
-    postgres)
-      # Its own helpers stay; a backend has the client in its title.
-      ! pgrep -P "$pid" -a | grep -vqE 'postgres: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|archiver|stats collector) *$' ;;
-    *)
-      ! pgrep -P "$pid" >/dev/null ;;
-  esac
+  if [ "$kind" = mariadb ]; then
+    [ "$(mariadb_admin "$dir" "select variable_value from information_schema.global_status where variable_name = 'THREADS_CONNECTED'")" = 1 ]
+  elif [ -s "$dir/helpers" ]; then
+    ! pgrep -P "$pid" -a | grep -vqE "^[0-9]+ ($(cat "$dir/helpers")) *\$"
+  else
+    ! pgrep -P "$pid" >/dev/null
+  fi
 }
 
 # ---- nginx ---------------------------------------------------------------
@@ -357,21 +358,78 @@ start_exim() {
   # -bdf: a listening daemon in the foreground; no queue runs.
   srv_spawn "$dir" "$port" TERM exim4 -C "$dir/exim.conf" -bdf -oX "$port" -oP "$dir/exim.pid"
   srv_wait "$dir" "listening" srv_logged "$dir" "listening for SMTP on \[127\.0\.0\.1\]:$port" &&
-    srv_wait "$dir" "greeting" smtp_greets "$port"
+    srv_wait "$dir" "greeting" greets "$port" 220 QUIT
 }
 
-# smtp_greets PORT: an SMTP server on PORT sends its 220 greeting within 2s.
+# greets PORT GREETING BYE: a server on 127.0.0.1:PORT sends a first line
+# starting with GREETING within 2s; the client then says BYE and leaves.
 # exim logs "daemon started" before it has set up TLS (making itself a
 # certificate, reading the CA bundle): until then, a client waits in the
-# listen queue. This client reads the greeting and leaves with QUIT, which
-# exim does not log.
-smtp_greets() {
+# listen queue; exim does not log a client that leaves with QUIT.
+greets() {
   local fd line
-  exec {fd}<>"/dev/tcp/127.0.0.1/$1" || return 1
+  { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
   IFS= read -r -t 2 line <&"$fd"
-  printf 'QUIT\r\n' >&"$fd"
+  printf '%s\r\n' "$3" >&"$fd"
   exec {fd}>&-
-  [[ $line == 220* ]]
+  [[ $line == "$2"* ]]
+}
+
+# ---- dovecot -------------------------------------------------------------
+
+# start_dovecot DIR IMAP-PORT POP3-PORT: Debian's dovecot, IMAP and POP3
+# without TLS, a static user database, its sockets, state and log in DIR.
+# It logs at info, its default: one "Disconnected: ..." info line per
+# client; its complaints are "Warning:", "Error:", "Fatal:" and "Panic:"
+# lines. DIR/port is the IMAP port, DIR/pop3.port the POP3 one.
+start_dovecot() {
+  local dir=$1 port=$2 pop3=$3
+  srv_mkdir "$dir"
+  mkdir "$dir/run" "$dir/state" "$dir/mail"
+  cat >"$dir/dovecot.conf" <<EOF
+base_dir = $dir/run
+state_dir = $dir/state
+log_path = $dir/dovecot.log
+protocols = imap pop3
+listen = 127.0.0.1
+ssl = no
+mail_location = maildir:$dir/mail/%u
+passdb {
+  driver = static
+  args = nopassword=y
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$dir/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    port = $port
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = $pop3
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+EOF
+  : >"$dir/dovecot.log"
+  ln -s dovecot.log "$dir/log"
+  echo "$pop3" >"$dir/pop3.port"
+  echo 'dovecot/(anvil|log|config|stats|auth)' >"$dir/helpers"
+  srv_spawn "$dir" "$port" TERM dovecot -F -c "$dir/dovecot.conf"
+  # The login processes start with the first client, and greet once the
+  # auth process answers them: ready is a greeting on both ports.
+  srv_wait "$dir" "listening on $port" srv_listening "$port" &&
+    srv_wait "$dir" "listening on $pop3" srv_listening "$pop3" &&
+    srv_wait "$dir" "greeting" greets "$port" '* OK' 'a LOGOUT' &&
+    srv_wait "$dir" "greeting" greets "$pop3" '+OK' 'QUIT'
 }
 
 # ---- PostgreSQL ----------------------------------------------------------
@@ -412,7 +470,7 @@ init_postgres() {
 start_postgres() {
   local dir=$1 port=$2
   [ -d "$dir/data" ] || init_postgres "$dir" || return 1
-  echo postgres >"$dir/kind"
+  echo 'postgres: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|archiver|stats collector)' >"$dir/helpers"
   mkdir -p "$dir/run"
   chown postgres "$dir/run"
   ln -sf stderr "$dir/log"
