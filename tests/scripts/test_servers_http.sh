@@ -20,7 +20,7 @@ ka0=$(cat "$SRV_DIR/ka0/port") kr3=$(cat "$SRV_DIR/kr3/port") web=$(cat "$SRV_DI
 # The servers themselves: /down answers 503 (checked without tether).
 exec 3<>"/dev/tcp/127.0.0.1/$web"
 printf 'HEAD /down HTTP/1.0\r\nHost: test\r\n\r\n' >&3
-IFS=$'\r' read -r line <&3
+IFS=$'\r' read -r -t 5 line <&3
 exec 3<&-
 [ "$line" = "HTTP/1.1 503 Service Temporarily Unavailable" ] ||
   { echo "nginx's /down answers '$line', not 503"; exit 1; }

@@ -182,11 +182,18 @@ stop_all() {
 }
 
 # freeze DIR / thaw DIR: SIGSTOP / SIGCONT the process that accepts the
-# server's connections. The kernel still completes TCP handshakes for a
-# stopped process (up to the listen backlog): only what the server itself
-# would say is missing.
-freeze() { kill -STOP $(cat "$1/accept.pid"); }
-thaw() { kill -CONT $(cat "$1/accept.pid") 2>/dev/null; }
+# server's connections (and for nginx its workers too, which serve them).
+# The kernel still completes TCP handshakes for a stopped process (up to
+# the listen backlog): only what the server itself would say is missing.
+freeze() { kill -STOP $(frozen_pids "$1"); }
+thaw() { kill -CONT $(frozen_pids "$1") 2>/dev/null; }
+
+frozen_pids() {
+  local pid
+  pid=$(cat "$1/accept.pid")
+  echo "$pid"
+  [ ! -e "$1/freeze-children" ] || pgrep -P "$pid"
+}
 
 # settle DIR: waits (up to 5s) until the server has finished with the
 # connections it was handling, so that what they made it log is in its log:
@@ -248,8 +255,8 @@ http {
 }
 EOF
   ln -s error.log "$dir/log"
+  : >"$dir/freeze-children"
   srv_spawn "$dir" "$port" QUIT nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
-  # The worker accepts; the master only listens. Both are frozen.
   srv_wait "$dir" "listening on $port" srv_listening "$port" || return 1
   srv_wait "$dir" "running its worker" nginx_workers "$dir" || return 1
 }
