@@ -75,6 +75,14 @@ srv_setup() {
 
 srv_teardown() {
   local c
+  # A tether of this test still running (the test was interrupted) goes
+  # first.
+  local pid
+  for pid in $TETHER_PID $(pgrep -P "$$" -x tether); do
+    srv_alive "$pid" || continue
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
   stop_all
   for c in "${SRV_CLEANUP[@]}"; do eval "$c"; done
   [ -n "$SRV_DIR" ] && rm -rf "$SRV_DIR"
