@@ -74,10 +74,9 @@ srv_setup() {
 }
 
 srv_teardown() {
-  local c
+  local c pid
   # A tether of this test still running (the test was interrupted) goes
   # first.
-  local pid
   for pid in $TETHER_PID $(pgrep -P "$$" -x tether); do
     srv_alive "$pid" || continue
     kill -TERM "$pid" 2>/dev/null
@@ -126,11 +125,13 @@ srv_wait() {
 }
 
 srv_show_log() {
-  local f
+  local f shown=
   for f in "$1"/log "$1"/stderr; do
-    [ -s "$f" ] || continue
-    srv_note "--- $(readlink -f "$f")"
+    f=$(readlink -f "$f")
+    [ -s "$f" ] && [ "$f" != "$shown" ] || continue
+    srv_note "--- $f"
     tail -n 20 "$f" >&2
+    shown=$f
   done
 }
 
