@@ -121,6 +121,10 @@ void tt_engine_free(tt_engine *e) {
   free(e);
 }
 
+uint64_t tt_engine_skipped(const tt_engine *e) {
+  return e->skipped;
+}
+
 size_t tt_engine_size(const tt_engine *e) {
   return e->n;
 }

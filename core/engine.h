@@ -96,6 +96,11 @@ void tt_engine_stop(tt_engine *e, tt_engine_cb stopped_cb, void *arg);
 void tt_engine_free(tt_engine *e);
 
 size_t tt_engine_size(const tt_engine *e);
+
+/* Probe slots that every target together let pass so far (see
+ * tt_stats.skipped): a front end that sees it grow knows the loop cannot
+ * keep up, or probes run into their next slot. */
+uint64_t tt_engine_skipped(const tt_engine *e);
 const tt_view *tt_engine_view(const tt_engine *e, size_t i);
 
 /* Tears down target i's connection (if any) and connects again at once,

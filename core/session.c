@@ -71,8 +71,10 @@ static uint64_t slot_at(const tt_session *s, uint64_t t) {
 /* Uses slot k for a ping or a probe: the slots before it that went by
  * unused were missed, and are counted. */
 static void use_slot(tt_session *s, uint64_t k) {
-  if (k > s->next_k)
+  if (k > s->next_k) {
     s->view.stats.skipped += k - s->next_k;
+    s->engine->skipped += k - s->next_k;
+  }
   if (k >= s->next_k)
     s->next_k = k + 1;
 }

@@ -109,6 +109,7 @@ struct tt_engine {
   void *stopped_arg;
   uint64_t rng;
   uint64_t start_ms;   /* loop time of tt_engine_start() */
+  uint64_t skipped;    /* slots every session let pass, in all */
   /* Shared by every read: libuv reads one at a time. One byte more than
    * a read may fill, for the framer's slack. */
   char readbuf[64 * 1024 + 1];

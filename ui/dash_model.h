@@ -83,6 +83,8 @@ typedef struct tt_dash_model {
   bool utf8;
   uint64_t now_ms;  /* loop time and wall clock, set by the owner */
   uint64_t wall_us;
+  uint64_t behind;  /* probe slots let pass in the last seconds, set by
+                       the owner: the loop cannot keep up */
 
   /* While paused: a copy of every view, and the moment it was taken. */
   bool paused;

@@ -72,6 +72,10 @@ void tt_text_header(tt_line *out, const tt_dash_model *m, const char *source,
   }
 
   tt_line_clear(&right);
+  if (m->behind > 0) {
+    addf(&right, TT_ROLE_DOWN, " BEHIND %llu ", (unsigned long long)m->behind);
+    tt_line_puts(&right, TT_ROLE_NORMAL, "  ");
+  }
   if (m->paused) {
     tt_line_puts(&right, TT_ROLE_PAUSED, " PAUSED ");
     tt_line_puts(&right, TT_ROLE_NORMAL, "  ");

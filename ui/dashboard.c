@@ -15,6 +15,8 @@
 
 #define DASH_HANDLES 4
 
+#define BEHIND_SECONDS 5
+
 struct tt_dashboard {
   uv_loop_t *loop;
   tt_engine *engine;
@@ -31,6 +33,11 @@ struct tt_dashboard {
   uv_timer_t draw_timer; /* the next redraw, when one is due */
   uv_timer_t tick;       /* the clock, once a second */
   int open_handles;      /* freed when the last one has closed */
+
+  /* Slots the engine let pass, sampled once a second: the header says
+   * how many the last BEHIND_SECONDS saw. */
+  uint64_t skipped_at[BEHIND_SECONDS];
+  unsigned skipped_next;
 
   unsigned dirty;
   bool draw_scheduled;
@@ -109,6 +116,11 @@ static uint64_t until_next_second(void) {
 static void tick_cb(uv_timer_t *t) {
   tt_dashboard *d = t->data;
   uv_timer_start(&d->tick, tick_cb, until_next_second(), 0);
+  uint64_t now = tt_engine_skipped(d->engine);
+  uint64_t then = d->skipped_at[d->skipped_next];
+  d->skipped_at[d->skipped_next] = now;
+  d->skipped_next = (d->skipped_next + 1) % BEHIND_SECONDS;
+  d->model.behind = now - then;
   if (!d->model.paused)
     dash_mark(d, TT_DIRTY_DRAW);
 }

@@ -7,6 +7,7 @@
  * Serves "+PONG\r\n" replies (TT_FAULT_RESPOND) on HOST:PORT (0: any free
  * port), prints "ready PORT" once listening, and exits 0 on SIGTERM or
  * SIGINT. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -25,6 +26,8 @@ static void stop_cb(uv_signal_t *s, int signum) {
 
 int main(int argc, char **argv) {
   uv_loop_t *loop = uv_default_loop();
+  /* A client that goes away is seen as EPIPE, never as a fatal signal. */
+  signal(SIGPIPE, SIG_IGN);
   if (argc != 3) {
     fprintf(stderr, "usage: fault_serve HOST PORT\n");
     return 2;
