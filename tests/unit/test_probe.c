@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "dnsd.h"
 #include "harness.h"
 #include "support.h"
 
@@ -58,6 +59,108 @@ static void test_name_is_resolved(void **unused) {
   tt_h_run(&h, 1, 10000);
   assert_int_equal(hb(&h, 0)->cls, TT_CLASS_OK);
   assert_string_equal(hb(&h, 0)->ip, "127.0.0.1");
+  tt_h_teardown(&h);
+}
+
+/* Names answered by a name server of the test's own. */
+static const tt_dnsd_name names[] = {
+  { "both.test", TT_DNSD_ANSWER, "::1 127.0.0.1" },
+  { "v4.test", TT_DNSD_ANSWER, "127.0.0.1" },
+  { "hangs.test", TT_DNSD_SILENT, NULL },
+};
+
+static void with_dns(tt_harness *h, tt_dnsd *d) {
+  assert_int_equal(tt_dnsd_start(&h->loop, d, names,
+                                 sizeof names / sizeof names[0]), 0);
+  tt_dnsd_address(d, h->dns_servers, sizeof h->dns_servers);
+}
+
+/* A server on one of a name's two addresses: whichever it is, the
+ * connection finds it, and ip says which. */
+static void check_every_address(const char *host, const char *want_ip) {
+  tt_harness h;
+  tt_dnsd d;
+  tt_h_setup(&h);
+  with_dns(&h, &d);
+  tt_fault_opts o = { .kind = TT_FAULT_RESPOND, .host = host };
+  tt_fault *f;
+  if (tt_fault_start(&h.loop, &o, &f) != 0) {
+    tt_dnsd_close(&d);
+    tt_test_loop_close(&h.loop);
+    skip(); /* no IPv6 on this machine */
+  }
+  h.faults[h.nfaults++] = f;
+  tt_h_config(&h, "defaults:\n  " FAST
+              "targets:\n  - address: both.test:%u\n    preset: redis\n",
+              tt_fault_port(f));
+  tt_h_run(&h, 2, 10000);
+  for (size_t i = 0; i < 2; i++) {
+    assert_int_equal(hb(&h, i)->cls, TT_CLASS_OK);
+    assert_string_equal(hb(&h, i)->ip, want_ip);
+  }
+  tt_dnsd_close(&d);
+  tt_h_teardown(&h);
+}
+
+static void test_every_address_server_on_ipv4_only(void **unused) {
+  check_every_address("127.0.0.1", "127.0.0.1");
+}
+
+static void test_every_address_server_on_ipv6_only(void **unused) {
+  check_every_address("::1", "::1");
+}
+
+/* Nothing on either address: the detail names each one's result. */
+static void test_every_address_failing_names_each(void **unused) {
+  tt_harness h;
+  tt_dnsd d;
+  tt_h_setup(&h);
+  with_dns(&h, &d);
+  tt_fault *f = tt_h_serve(&h, TT_FAULT_REFUSE);
+  tt_h_config(&h, "defaults:\n  " FAST
+              "targets:\n  - address: both.test:%u\n    preset: redis\n",
+              tt_fault_port(f));
+  tt_h_run(&h, 1, 10000);
+  assert_int_equal(hb(&h, 0)->cls, TT_CLASS_REFUSED);
+  assert_string_equal(hb(&h, 0)->error,
+                      "::1: connection refused; 127.0.0.1: connection refused");
+  tt_dnsd_close(&d);
+  tt_h_teardown(&h);
+}
+
+/* A name whose server never answers: class dns at connect_timeout. */
+static void test_lookup_deadline(void **unused) {
+  tt_harness h;
+  tt_dnsd d;
+  tt_h_setup(&h);
+  with_dns(&h, &d);
+  tt_h_config(&h, "defaults:\n  " FAST
+              "targets:\n  - address: hangs.test:1\n    preset: redis\n");
+  tt_h_run(&h, 1, 10000);
+  assert_int_equal(hb(&h, 0)->cls, TT_CLASS_DNS);
+  assert_string_equal(hb(&h, 0)->error, "name not resolved within 300 ms");
+  assert_true(tt_dnsd_queries(&d, "hangs.test") >= 1);
+  tt_dnsd_close(&d);
+  tt_h_teardown(&h);
+}
+
+/* Connect probes look a name up once for many probes while its addresses
+ * keep working. */
+static void test_lookup_is_cached(void **unused) {
+  tt_harness h;
+  tt_dnsd d;
+  tt_h_setup(&h);
+  with_dns(&h, &d);
+  tt_fault *f = tt_h_serve(&h, TT_FAULT_SILENT);
+  tt_h_config(&h, "defaults:\n  " FAST
+              "targets:\n  - address: v4.test:%u\n", tt_fault_port(f));
+  tt_h_run(&h, 4, 10000);
+  for (size_t i = 0; i < 4; i++)
+    assert_int_equal(hb(&h, i)->cls, TT_CLASS_OK);
+  assert_int_equal(tt_fault_accepted(f), 4);
+  /* One lookup: its A and AAAA queries. */
+  assert_int_equal(tt_dnsd_queries(&d, "v4.test"), 2);
+  tt_dnsd_close(&d);
   tt_h_teardown(&h);
 }
 
@@ -368,6 +471,11 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_ipv6_loopback),
     cmocka_unit_test(test_name_is_resolved),
+    cmocka_unit_test(test_every_address_server_on_ipv4_only),
+    cmocka_unit_test(test_every_address_server_on_ipv6_only),
+    cmocka_unit_test(test_every_address_failing_names_each),
+    cmocka_unit_test(test_lookup_deadline),
+    cmocka_unit_test(test_lookup_is_cached),
     cmocka_unit_test(test_connect_mode_times_the_handshake),
     cmocka_unit_test(test_connect_mode_refused),
     cmocka_unit_test(test_connect_mode_banner_mismatch),
