@@ -79,14 +79,6 @@ int tt_class_from_name(const char *name, tt_class *out) {
   return 0;
 }
 
-int tt_state_from_name(const char *name, tt_state *out) {
-  unsigned i;
-  if (index_of(state_names, COUNT(state_names), name, &i) != 0)
-    return -1;
-  *out = (tt_state)i;
-  return 0;
-}
-
 int tt_mode_from_name(const char *name, tt_mode *out) {
   unsigned i;
   /* "unset" is internal, not a name anyone may write. */

@@ -55,7 +55,6 @@ const char *tt_family_name(tt_family f);
 
 /* Reverse lookups; return 0 and set *out, or -1 when the name is unknown. */
 int tt_class_from_name(const char *name, tt_class *out);
-int tt_state_from_name(const char *name, tt_state *out);
 int tt_mode_from_name(const char *name, tt_mode *out);
 int tt_family_from_name(const char *name, tt_family *out);
 

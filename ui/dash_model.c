@@ -2,10 +2,10 @@
  * sorting, a selection that follows its target, the pause snapshot and the
  * event log. Nothing here draws. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uv.h>
 
 #include "dash_model.h"
 #include "escape.h"
@@ -36,7 +36,7 @@ int tt_dash_model_init(tt_dash_model *m, size_t n, tt_view_fn view_at,
   if (m->rows == NULL || m->items == NULL || m->tmp == NULL ||
       m->log == NULL || m->tlog == NULL) {
     tt_dash_model_free(m);
-    return UV_ENOMEM;
+    return -ENOMEM;
   }
   /* Names and addresses never change: measure them once. */
   int flags = tt_cell_esc_flags(utf8);

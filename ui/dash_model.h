@@ -120,7 +120,7 @@ typedef struct tt_dash_model {
 } tt_dash_model;
 
 /* Sets the model up on n targets read through view_at(src, i). Rows start
- * sorted by STATE (worst first). Returns 0 or UV_ENOMEM. */
+ * sorted by STATE (worst first). Returns 0 or -ENOMEM. */
 int tt_dash_model_init(tt_dash_model *m, size_t n, tt_view_fn view_at,
                        void *src, bool utf8);
 void tt_dash_model_free(tt_dash_model *m);
