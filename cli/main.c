@@ -176,9 +176,11 @@ static int load_config(tt_run *r, const char *yaml, size_t yaml_len) {
 static int exit_status(const tt_run *r) {
   if (r->failure != 0)
     return r->failure;
-  for (size_t i = 0; i < tt_engine_size(r->engine); i++)
-    if (tt_engine_view(r->engine, i)->state != TT_STATE_UP)
+  for (size_t i = 0; i < tt_engine_size(r->engine); i++) {
+    const tt_view *v = tt_engine_view(r->engine, i);
+    if (v != NULL && v->state != TT_STATE_UP)
       return EXIT_SOME_DOWN;
+  }
   return EXIT_ALL_UP;
 }
 
@@ -188,14 +190,16 @@ static void write_summaries(tt_run *r) {
   if (!r->out_gone) {
     if (r->output == TT_OUT_JSON) {
       for (size_t i = 0; i < n; i++)
-        tt_json_summary(&r->out, tt_engine_view(r->engine, i), now);
+        if (tt_engine_view(r->engine, i) != NULL)
+          tt_json_summary(&r->out, tt_engine_view(r->engine, i), now);
     } else {
       tt_plain_summary(&r->out, r->engine);
     }
   }
   if (r->has_log)
     for (size_t i = 0; i < n; i++)
-      tt_json_summary(&r->log, tt_engine_view(r->engine, i), now);
+      if (tt_engine_view(r->engine, i) != NULL)
+        tt_json_summary(&r->log, tt_engine_view(r->engine, i), now);
   flush_all(r);
 }
 

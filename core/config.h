@@ -53,6 +53,8 @@ typedef struct tt_target {
   tt_status_range *status; /* accepted HTTP statuses, never NULL for the
                               http presets (default 200-399) */
   size_t nstatus;
+  tt_addresses addresses;
+  uint64_t resolve_every_ms;
   char **tags;
   size_t ntags;
   uint32_t followed;       /* TT_BIT(id) of the settings that nobody set

@@ -1,5 +1,7 @@
-/* engine.c - the sessions of every target on one loop: their start,
- * spread over the interval, their stop, and the events they report. */
+/* engine.c - the sessions of every target on one loop: their start at
+ * phases spread over the interval, targets that come and go (reload,
+ * addresses: all), their stop, and the events they report. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,13 +23,125 @@ uint64_t tt_view_time_in_state(const tt_view *v, tt_state s, uint64_t now_ms) {
   return t;
 }
 
+/* ---- sessions by number -------------------------------------------------- */
+
+/* A new number for a session; numbers are never reused. */
+static int take_slot(tt_engine *e, size_t *index) {
+  if (e->n == e->cap) {
+    size_t cap = e->cap ? e->cap * 2 : 16;
+    tt_session **v = realloc(e->sessions, cap * sizeof *v);
+    if (v == NULL)
+      return UV_ENOMEM;
+    e->sessions = v;
+    e->cap = cap;
+  }
+  *index = e->n++;
+  e->sessions[*index] = NULL;
+  return 0;
+}
+
+/* The slot phase of every live session with this interval, sorted. */
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* A phase for a target that joins a running engine: the middle of the
+ * widest gap between the phases of the targets with its interval, so
+ * that joining never bunches slots together. */
+static uint64_t free_phase(tt_engine *e, uint64_t interval) {
+  size_t n = 0;
+  uint64_t *ph = malloc((e->count + 1) * sizeof *ph);
+  if (ph == NULL)
+    return tt_engine_random(e) % interval;
+  for (size_t i = 0; i < e->n; i++) {
+    const tt_session *s = e->sessions[i];
+    if (s != NULL && s->timer.loop != NULL && s->t->interval_ms == interval)
+      ph[n++] = tt_session_phase(s);
+  }
+  if (n == 0) {
+    free(ph);
+    return 0;
+  }
+  qsort(ph, n, sizeof *ph, cmp_u64);
+  uint64_t best = ph[0] + interval - ph[n - 1], at = ph[n - 1] + best / 2;
+  for (size_t i = 1; i < n; i++) {
+    if (ph[i] - ph[i - 1] > best) {
+      best = ph[i] - ph[i - 1];
+      at = ph[i - 1] + best / 2;
+    }
+  }
+  free(ph);
+  return at % interval;
+}
+
+int tt_engine_add_session(tt_engine *e, const tt_target *t, tt_target *owned,
+                          size_t *index) {
+  size_t i;
+  int r = take_slot(e, &i);
+  if (r < 0)
+    return r;
+  tt_session *s = tt_session_new(e, t, i);
+  if (s == NULL) {
+    e->n--;
+    return UV_ENOMEM;
+  }
+  s->owned = owned;
+  e->sessions[i] = s;
+  e->count++;
+  if (index != NULL)
+    *index = i;
+  if (e->started && !e->stopping) {
+    tt_session_start(s, free_phase(e, t->interval_ms));
+    tt_event ev = { .kind = TT_EVENT_ADDED, .view = &s->view,
+                    .ts_us = tt_wall_us(), .error = "" };
+    tt_engine_emit(e, &ev);
+  }
+  return 0;
+}
+
+void tt_engine_remove_session(tt_engine *e, size_t i) {
+  tt_session *s = i < e->n ? e->sessions[i] : NULL;
+  if (s == NULL)
+    return;
+  if (e->started) {
+    tt_event ev = { .kind = TT_EVENT_REMOVED, .view = &s->view,
+                    .ts_us = tt_wall_us(), .error = "" };
+    tt_engine_emit(e, &ev);
+  }
+  e->sessions[i] = NULL;
+  e->count--;
+  if (s->view.finished)
+    e->finished--;
+  tt_session_remove(s);
+}
+
+/* ---- configured targets --------------------------------------------------- */
+
+static void entry_drop(tt_engine *e, tt_entry *en) {
+  if (en->group != NULL)
+    tt_group_remove(en->group);
+  else
+    tt_engine_remove_session(e, en->index);
+  en->group = NULL;
+  en->index = SIZE_MAX;
+}
+
+static int entry_add(tt_engine *e, tt_entry *en, const tt_target *t) {
+  en->t = t;
+  en->index = SIZE_MAX;
+  en->group = NULL;
+  if (t->addresses == TT_ADDRESSES_ALL)
+    return tt_group_new(e, t, &en->group);
+  return tt_engine_add_session(e, t, NULL, &en->index);
+}
+
 int tt_engine_new(uv_loop_t *loop, const tt_config *cfg,
                   const tt_engine_opts *opts, tt_engine **out) {
   tt_engine *e = calloc(1, sizeof *e);
   if (e == NULL)
     return UV_ENOMEM;
   e->loop = loop;
-  e->cfg = cfg;
   if (opts != NULL)
     e->opts = *opts;
   e->rng = e->opts.seed ? e->opts.seed
@@ -35,22 +149,123 @@ int tt_engine_new(uv_loop_t *loop, const tt_config *cfg,
   if (e->rng == 0)
     e->rng = TT_RNG_SEED_FALLBACK;
 
-  e->sessions = calloc(cfg->ntargets ? cfg->ntargets : 1, sizeof *e->sessions);
-  if (e->sessions == NULL) {
+  e->entries = calloc(cfg->ntargets ? cfg->ntargets : 1, sizeof *e->entries);
+  if (e->entries == NULL) {
     free(e);
     return UV_ENOMEM;
   }
   for (size_t i = 0; i < cfg->ntargets; i++) {
-    e->sessions[i] = tt_session_new(e, &cfg->targets[i], i);
-    if (e->sessions[i] == NULL) {
+    int r = entry_add(e, &e->entries[i], &cfg->targets[i]);
+    if (r < 0) {
       tt_engine_free(e);
-      return UV_ENOMEM;
+      return r;
     }
-    e->n++;
+    e->nentries++;
   }
   *out = e;
   return 0;
 }
+
+/* The entry named name among e's, or NULL (a linear search per name: a
+ * reload is rare, and a hash would not pay for itself below tens of
+ * thousands of targets). */
+static tt_entry *find_entry(tt_engine *e, const char *name, bool *used) {
+  for (size_t i = 0; i < e->nentries; i++)
+    if (!used[i] && strcmp(e->entries[i].t->name, name) == 0) {
+      used[i] = true;
+      return &e->entries[i];
+    }
+  return NULL;
+}
+
+static void list_name(char *list, size_t n, size_t *count, const char *name) {
+  size_t used = strlen(list);
+  if (used + strlen(name) + 3 < n)
+    snprintf(list + used, n - used, "%s%s", used ? ", " : "", name);
+  (*count)++;
+}
+
+int tt_engine_reload(tt_engine *e, const tt_config *cfg,
+                     tt_reload_report *out) {
+  tt_reload_report rep = { 0 };
+  size_t n = cfg->ntargets;
+  tt_entry *next = calloc(n ? n : 1, sizeof *next);
+  bool *used = calloc(e->nentries ? e->nentries : 1, sizeof *used);
+  if (next == NULL || used == NULL) {
+    free(next);
+    free(used);
+    return UV_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const tt_target *t = &cfg->targets[i];
+    tt_entry *old = find_entry(e, t->name, used);
+    if (old == NULL) {
+      if (entry_add(e, &next[i], t) == 0)
+        list_name(rep.added, sizeof rep.added, &rep.nadded, t->name);
+      continue;
+    }
+    uint32_t diff = tt_target_diff(old->t, t);
+    next[i] = *old;
+    next[i].t = t;
+    if (diff == 0) {
+      /* The same target in the new config: only where it lives moved. */
+      if (old->group != NULL)
+        tt_group_retarget(old->group, t);
+      else
+        tt_session_retarget(e->sessions[old->index], t);
+      continue;
+    }
+    list_name(rep.changed, sizeof rep.changed, &rep.nchanged, t->name);
+    bool same_address = !(diff & (TT_BIT(TT_SET_ADDRESS) |
+                                  TT_BIT(TT_SET_HOST) | TT_BIT(TT_SET_PORT)));
+    if (old->group != NULL || t->addresses == TT_ADDRESSES_ALL ||
+        tt_engine_replace(e, old->index, t, same_address) != 0) {
+      entry_drop(e, old);
+      entry_add(e, &next[i], t);
+    }
+  }
+  for (size_t i = 0; i < e->nentries; i++) {
+    if (used[i])
+      continue;
+    list_name(rep.removed, sizeof rep.removed, &rep.nremoved,
+              e->entries[i].t->name);
+    entry_drop(e, &e->entries[i]);
+  }
+  free(used);
+  free(e->entries);
+  e->entries = next;
+  e->nentries = n;
+  if (out != NULL)
+    *out = rep;
+  /* Targets removed may leave every remaining one finished. */
+  if (e->started && e->finished == e->count && e->count > 0 &&
+      e->opts.on_finished != NULL)
+    e->opts.on_finished(e, e->opts.arg);
+  return 0;
+}
+
+int tt_engine_replace(tt_engine *e, size_t i, const tt_target *t,
+                      bool keep_stats) {
+  tt_session *old = e->sessions[i];
+  tt_session *s = tt_session_new(e, t, i);
+  if (s == NULL)
+    return UV_ENOMEM;
+  if (keep_stats)
+    tt_session_inherit(s, old);
+  e->sessions[i] = s;
+  if (old->view.finished)
+    e->finished--;
+  uint64_t phase = tt_session_phase(old);
+  bool started = old->timer.loop != NULL;
+  tt_session_remove(old);
+  if (started)
+    tt_session_start(s, t->interval_ms == old->t->interval_ms
+                          ? phase
+                          : free_phase(e, t->interval_ms));
+  return 0;
+}
+
+/* ---- running ---------------------------------------------------------------- */
 
 int tt_engine_start(tt_engine *e) {
   if (e->started || e->stopping)
@@ -73,11 +288,16 @@ int tt_engine_start(tt_engine *e) {
   /* Each target's slots sit at its own phase of the interval, the phases
    * spread evenly over all targets, so that many targets never fire in
    * one burst. */
+  size_t k = 0;
   for (size_t i = 0; i < e->n; i++) {
-    uint64_t interval = e->sessions[i]->t->interval_ms;
-    tt_session_start(e->sessions[i], interval * i / e->n);
+    tt_session *s = e->sessions[i];
+    if (s != NULL)
+      tt_session_start(s, s->t->interval_ms * k++ / e->count);
   }
-  if (e->n == 0 && e->opts.on_finished != NULL)
+  for (size_t i = 0; i < e->nentries; i++)
+    if (e->entries[i].group != NULL)
+      tt_group_start(e->entries[i].group);
+  if (e->count == 0 && e->opts.on_finished != NULL)
     e->opts.on_finished(e, e->opts.arg);
   return 0;
 }
@@ -99,8 +319,12 @@ void tt_engine_stop(tt_engine *e, tt_engine_cb stopped_cb, void *arg) {
   e->stopping = true;
   e->stopped_cb = stopped_cb;
   e->stopped_arg = arg;
+  for (size_t i = 0; i < e->nentries; i++)
+    if (e->entries[i].group != NULL)
+      tt_group_stop(e->entries[i].group);
   for (size_t i = 0; i < e->n; i++)
-    tt_session_stop(e->sessions[i]);
+    if (e->sessions[i] != NULL)
+      tt_session_stop(e->sessions[i]);
   tt_conn_linger_stop(e);
   /* Every session has let go of its lookup: nothing is cut short. */
   if (e->resolver != NULL) {
@@ -116,25 +340,30 @@ void tt_engine_free(tt_engine *e) {
   if (e == NULL)
     return;
   for (size_t i = 0; i < e->n; i++)
-    tt_session_free(e->sessions[i]);
+    if (e->sessions[i] != NULL)
+      tt_session_free(e->sessions[i]);
+  for (size_t i = 0; i < e->nentries; i++)
+    if (e->entries[i].group != NULL)
+      tt_group_free(e->entries[i].group);
   free(e->sessions);
+  free(e->entries);
   free(e);
-}
-
-uint64_t tt_engine_skipped(const tt_engine *e) {
-  return e->skipped;
 }
 
 size_t tt_engine_size(const tt_engine *e) {
   return e->n;
 }
 
+uint64_t tt_engine_skipped(const tt_engine *e) {
+  return e->skipped;
+}
+
 const tt_view *tt_engine_view(const tt_engine *e, size_t i) {
-  return i < e->n ? &e->sessions[i]->view : NULL;
+  return i < e->n && e->sessions[i] != NULL ? &e->sessions[i]->view : NULL;
 }
 
 void tt_engine_reconnect(tt_engine *e, size_t i) {
-  if (i < e->n && e->started && !e->stopping)
+  if (i < e->n && e->sessions[i] != NULL && e->started && !e->stopping)
     tt_session_reconnect(e->sessions[i]);
 }
 
@@ -145,7 +374,7 @@ void tt_engine_emit(tt_engine *e, tt_event *ev) {
 
 void tt_engine_session_finished(tt_engine *e) {
   e->finished++;
-  if (e->finished == e->n && e->opts.on_finished != NULL)
+  if (e->finished == e->count && e->opts.on_finished != NULL)
     e->opts.on_finished(e, e->opts.arg);
 }
 

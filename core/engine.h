@@ -43,7 +43,12 @@ typedef enum tt_event_kind {
   /* A persistent connection that had answered was closed by the peer
    * between heartbeats and is being rebuilt: cls is eof or reset. Not a
    * heartbeat, not a failure. */
-  TT_EVENT_RECONNECT
+  TT_EVENT_RECONNECT,
+  /* A target joined (a reload, a new address of an addresses: all name)
+   * or is leaving (its final statistics are in the view: the moment to
+   * write its summary). Not sent for the targets a start begins with. */
+  TT_EVENT_ADDED,
+  TT_EVENT_REMOVED
 } tt_event_kind;
 
 /* An event as it happens (PRODUCT.md "Events"). Pointers are valid only
@@ -79,10 +84,28 @@ typedef struct tt_engine_opts {
                                name servers; NULL: the system's */
 } tt_engine_opts;
 
-/* Creates the sessions (nothing starts yet). cfg must outlive the engine.
- * Returns 0 or a negative libuv error. */
+/* Creates the sessions of cfg's targets (nothing starts yet). cfg's
+ * targets are used until a reload replaces them, or until the engine is
+ * freed. Returns 0 or a negative libuv error. */
 int tt_engine_new(uv_loop_t *loop, const tt_config *cfg,
                   const tt_engine_opts *opts, tt_engine **out);
+
+/* What a reload did: the names of the targets added, removed, and changed
+ * (restarted), each list as "a, b, c" (cut at its size), and how many. */
+typedef struct tt_reload_report {
+  size_t nadded, nremoved, nchanged;
+  char added[512], removed[512], changed[512];
+} tt_reload_report;
+
+/* Makes cfg's targets the engine's, by name: a target whose settings are
+ * all the same keeps its connection, statistics and history; a changed one
+ * restarts (statistics kept when its address is the same); one that left
+ * is removed (TT_EVENT_REMOVED, then it closes), and a new one joins at a
+ * phase of its own (TT_EVENT_ADDED). Once it returns, nothing refers to
+ * the previous config any more. Returns 0, or a negative libuv error with
+ * nothing changed. */
+int tt_engine_reload(tt_engine *e, const tt_config *cfg,
+                     tt_reload_report *out);
 
 /* Starts every session, first heartbeats spread over their interval. */
 int tt_engine_start(tt_engine *e);
@@ -95,6 +118,9 @@ void tt_engine_stop(tt_engine *e, tt_engine_cb stopped_cb, void *arg);
 /* Frees a stopped engine (or one never started). */
 void tt_engine_free(tt_engine *e);
 
+/* The targets are numbered from 0 to tt_engine_size() - 1 for as long as
+ * they are in the engine; a number is never given to another target, and
+ * tt_engine_view() returns NULL for one that left. */
 size_t tt_engine_size(const tt_engine *e);
 
 /* Probe slots that every target together let pass so far (see

@@ -71,6 +71,15 @@ const char *tt_family_name(tt_family f) {
   return name_of(family_names, COUNT(family_names), f);
 }
 
+static const char *const addresses_names[] = {
+  [TT_ADDRESSES_ANY] = "any",
+  [TT_ADDRESSES_ALL] = "all",
+};
+
+const char *tt_addresses_name(tt_addresses a) {
+  return name_of(addresses_names, COUNT(addresses_names), a);
+}
+
 int tt_class_from_name(const char *name, tt_class *out) {
   unsigned i;
   if (index_of(class_names, COUNT(class_names), name, &i) != 0)
@@ -79,19 +88,3 @@ int tt_class_from_name(const char *name, tt_class *out) {
   return 0;
 }
 
-int tt_mode_from_name(const char *name, tt_mode *out) {
-  unsigned i;
-  /* "unset" is internal, not a name anyone may write. */
-  if (index_of(mode_names + 1, COUNT(mode_names) - 1, name, &i) != 0)
-    return -1;
-  *out = (tt_mode)(i + 1);
-  return 0;
-}
-
-int tt_family_from_name(const char *name, tt_family *out) {
-  unsigned i;
-  if (index_of(family_names, COUNT(family_names), name, &i) != 0)
-    return -1;
-  *out = (tt_family)i;
-  return 0;
-}

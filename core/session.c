@@ -769,14 +769,46 @@ tt_session *tt_session_new(tt_engine *e, const tt_target *t, size_t index) {
 
 void tt_session_start(tt_session *s, uint64_t phase_ms) {
   tt_engine *e = s->engine;
+  uint64_t now = uv_now(e->loop), interval = s->t->interval_ms;
   uv_timer_init(e->loop, &s->timer);
   e->live++;
-  s->view.state_since_ms = e->start_ms;
-  s->view.state_since_us = tt_wall_us();
-  /* A persistent target connects at its phase and pings a lead later. */
-  s->base_ms = e->start_ms + phase_ms + (persistent(s) ? lead_ms(s) : 0);
+  if (s->view.stats.sent == 0 && s->view.state == TT_STATE_CONNECTING) {
+    s->view.state_since_ms = now;
+    s->view.state_since_us = tt_wall_us();
+  }
+  /* A persistent target connects at its phase and pings a lead later;
+   * one that joins a running engine starts at the first such slot still
+   * ahead. */
+  uint64_t lead = persistent(s) ? lead_ms(s) : 0;
+  uint64_t base = e->start_ms + phase_ms % interval + lead;
+  if (base < now + lead)
+    base += (now + lead - base + interval - 1) / interval * interval;
+  s->base_ms = base;
   s->next_k = s->aim_k = 0;
-  tt_session_arm_at(s, e->start_ms + phase_ms);
+  tt_session_arm_at(s, base - lead);
+}
+
+uint64_t tt_session_phase(const tt_session *s) {
+  return (s->base_ms - s->engine->start_ms) % s->t->interval_ms;
+}
+
+void tt_session_inherit(tt_session *s, const tt_session *old) {
+  const tt_target *t = s->t;
+  size_t index = s->view.index;
+  s->view = old->view;
+  s->view.target = t;
+  s->view.index = index;
+  s->view.finished = false;
+  s->machine = old->machine;
+  s->seq = old->seq;
+  s->ping_seq = old->seq;
+  s->owed = old->seq + 1;
+}
+
+void tt_session_retarget(tt_session *s, const tt_target *t) {
+  s->t = t;
+  s->view.target = t;
+  s->framer.end = t->reply_end;
 }
 
 void tt_session_reconnect(tt_session *s) {
@@ -797,12 +829,30 @@ static void timer_close_cb(uv_handle_t *handle) {
   tt_engine_handle_closed(s->engine);
 }
 
-void tt_session_stop(tt_session *s) {
+/* A session that left: freed once its timer has closed. */
+static void timer_free_cb(uv_handle_t *handle) {
+  tt_session *s = container_of((uv_timer_t *)handle, tt_session, timer);
+  tt_engine *e = s->engine;
+  tt_session_free(s);
+  tt_engine_handle_closed(e);
+}
+
+static void stop_with(tt_session *s, uv_close_cb cb) {
   bool started = s->timer.loop != NULL; /* tt_session_start ran */
   s->doing = TT_DO_FINISHED;
   drop_conn(s);
   if (started && !uv_is_closing((uv_handle_t *)&s->timer))
-    uv_close((uv_handle_t *)&s->timer, timer_close_cb);
+    uv_close((uv_handle_t *)&s->timer, cb);
+  else if (!started && cb == timer_free_cb)
+    tt_session_free(s);
+}
+
+void tt_session_stop(tt_session *s) {
+  stop_with(s, timer_close_cb);
+}
+
+void tt_session_remove(tt_session *s) {
+  stop_with(s, timer_free_cb);
 }
 
 void tt_session_free(tt_session *s) {
@@ -810,5 +860,10 @@ void tt_session_free(tt_session *s) {
   free(s->note);
   free(s->addrs);
   free(s->addr_status);
+  if (s->owned != NULL) {
+    free(s->owned->name);
+    free(s->owned->host);
+    free(s->owned);
+  }
   free(s);
 }

@@ -56,6 +56,7 @@ struct tt_session {
   tt_view view; /* first: what front ends read */
   tt_engine *engine;
   const tt_target *t;
+  tt_target *owned;     /* t, when the engine made it (addresses: all) */
   uv_timer_t timer;     /* the one timer: see tt_doing */
   tt_conn *conn;        /* the connection in use */
   tt_conn *attempts;    /* connection attempts still racing */
@@ -93,12 +94,24 @@ struct tt_session {
   uint64_t sent_ns[];   /* send time of ping seq at [seq % ring_len] */
 };
 
+typedef struct tt_group tt_group;
+
+/* A configured target: one session, or for addresses: all a group of
+ * them, one per address. */
+typedef struct tt_entry {
+  const tt_target *t;
+  size_t index;       /* the session's number, SIZE_MAX for a group */
+  tt_group *group;
+} tt_entry;
+
 struct tt_engine {
   uv_loop_t *loop;
-  const tt_config *cfg;
   tt_engine_opts opts;
-  tt_session **sessions;
-  size_t n;
+  tt_entry *entries;   /* the config's targets, in its order */
+  size_t nentries;
+  tt_session **sessions; /* by number; NULL for one that left */
+  size_t n, cap;
+  size_t count;        /* sessions in the engine */
   tt_resolver *resolver; /* from start to stop */
   struct tt_linger *lingering; /* connections closing politely */
   size_t finished;
@@ -117,10 +130,37 @@ struct tt_engine {
 
 /* Session entry points used by the engine. */
 tt_session *tt_session_new(tt_engine *e, const tt_target *t, size_t index);
+/* Starts at the first slot of phase (within the interval, from the
+ * engine's start) that is still ahead. */
 void tt_session_start(tt_session *s, uint64_t phase_ms);
+/* Where its slots fall within the interval. */
+uint64_t tt_session_phase(const tt_session *s);
+/* Takes over old's history: state, statistics, sequence numbers. */
+void tt_session_inherit(tt_session *s, const tt_session *old);
+/* Uses t, whose settings are all the same as its target's. */
+void tt_session_retarget(tt_session *s, const tt_target *t);
 void tt_session_reconnect(tt_session *s);
 void tt_session_stop(tt_session *s);
+/* Stops it and frees it once its handles are closed. */
+void tt_session_remove(tt_session *s);
 void tt_session_free(tt_session *s);
+
+/* Engine services for groups (group.c). */
+int tt_engine_add_session(tt_engine *e, const tt_target *t, tt_target *owned,
+                          size_t *index);
+void tt_engine_remove_session(tt_engine *e, size_t i);
+int tt_engine_replace(tt_engine *e, size_t i, const tt_target *t,
+                      bool keep_stats);
+
+/* addresses: all (group.c): every address of a name a target of its own,
+ * named NAME[IP], looked up again every resolve_every; while no address
+ * is known, the name itself is one target, which shows why. */
+int tt_group_new(tt_engine *e, const tt_target *t, tt_group **out);
+void tt_group_start(tt_group *g);
+void tt_group_retarget(tt_group *g, const tt_target *t);
+void tt_group_remove(tt_group *g); /* its targets leave; freed when closed */
+void tt_group_stop(tt_group *g);   /* the engine stops */
+void tt_group_free(tt_group *g);   /* after the engine stopped */
 
 /* Connecting (connect.c): resolve if needed, race the addresses, and call
  * back tt_session_connected() with s->conn set, or

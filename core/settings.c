@@ -14,6 +14,7 @@
 _Static_assert(TT_SET_COUNT <= 32, "a layer's bits fit in 32");
 _Static_assert(sizeof(tt_mode) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(tt_family) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(tt_addresses) == sizeof(int), "enums are stored as int");
 
 #define FIELD(f) offsetof(tt_target, f)
 #define ALL (TT_IN_DEFAULTS | TT_IN_TARGET | TT_IN_OPTIONS)
@@ -45,6 +46,9 @@ static bool has_reply_bytes(const tt_target *t) {
 static bool judges_http(const tt_target *t) {
   return t->status != NULL;
 }
+static bool every_address(const tt_target *t) {
+  return t->addresses == TT_ADDRESSES_ALL;
+}
 
 /* ---- enums ---- */
 
@@ -53,6 +57,9 @@ static const char *mode_name(int v) {
 }
 static const char *family_name(int v) {
   return tt_family_name((tt_family)v);
+}
+static const char *addresses_name(int v) {
+  return tt_addresses_name((tt_addresses)v);
 }
 
 static const tt_status_range default_status[] = {{200, 399}};
@@ -94,7 +101,7 @@ static const tt_setting table[TT_SET_COUNT] = {
   [TT_SET_MODE] = {
     .key = "mode", .type = TT_STYPE_ENUM, .layers = ALL,
     .option = "--mode", .short_opt = 'm', .metavar = "MODE",
-    .min = TT_MODE_PERSISTENT, .max = TT_MODE_CONNECT,
+    .min = TT_MODE_PERSISTENT, .max = TT_MODE_CONNECT, .name_of = mode_name,
     .offset = FIELD(mode),
     .help = "persistent (ping/pong) or connect (handshake)",
   },
@@ -188,7 +195,7 @@ static const tt_setting table[TT_SET_COUNT] = {
   [TT_SET_FAMILY] = {
     .key = "family", .type = TT_STYPE_ENUM, .layers = ALL,
     .shorthands = {{'4', TT_FAMILY_IPV4}, {'6', TT_FAMILY_IPV6}},
-    .min = TT_FAMILY_AUTO, .max = TT_FAMILY_IPV6,
+    .min = TT_FAMILY_AUTO, .max = TT_FAMILY_IPV6, .name_of = family_name,
     .def = {.num = TT_FAMILY_AUTO}, .has_default = true,
     .offset = FIELD(family),
     .help = "IPv4 or IPv6 addresses only",
@@ -208,6 +215,21 @@ static const tt_setting table[TT_SET_COUNT] = {
     .offset = FIELD(backoff_max_ms),
     .help = "the longest wait before reconnecting a down target",
   },
+  [TT_SET_ADDRESSES] = {
+    .key = "addresses", .type = TT_STYPE_ENUM, .layers = FILE_ONLY,
+    .min = TT_ADDRESSES_ANY, .max = TT_ADDRESSES_ALL,
+    .name_of = addresses_name,
+    .def = {.num = TT_ADDRESSES_ANY}, .has_default = true,
+    .offset = FIELD(addresses),
+    .help = "any: the first address that answers; all: each a target",
+  },
+  [TT_SET_RESOLVE_EVERY] = {
+    .key = "resolve_every", .type = TT_STYPE_DURATION, .layers = FILE_ONLY,
+    .min = 1, .max = TT_DURATION_MAX_MS,
+    .def = {.num = 30000}, .has_default = true,
+    .offset = FIELD(resolve_every_ms), .shown = every_address,
+    .help = "how often addresses: all looks the name up again",
+  },
 };
 
 const tt_setting *tt_setting_get(tt_setting_id id) {
@@ -226,7 +248,7 @@ const tt_setting *tt_setting_find(const char *key, size_t len) {
 }
 
 static const char *enum_name(const tt_setting *s, uint64_t v) {
-  return s == &table[TT_SET_MODE] ? mode_name((int)v) : family_name((int)v);
+  return s->name_of((int)v);
 }
 
 /* "persistent or connect", "auto, ipv4 or ipv6" */

@@ -48,6 +48,8 @@ typedef enum tt_setting_id {
   TT_SET_FAMILY,
   TT_SET_BACKOFF_INITIAL,
   TT_SET_BACKOFF_MAX,
+  TT_SET_ADDRESSES,
+  TT_SET_RESOLVE_EVERY,
   TT_SET_COUNT
 } tt_setting_id;
 
@@ -107,11 +109,6 @@ typedef struct tt_settings {
   tt_setting_value v[TT_SET_COUNT];
 } tt_settings;
 
-typedef struct tt_enum_name {
-  const char *name;
-  int value;
-} tt_enum_name;
-
 /* A command-line option that sets an enum to one value: -4, -6. */
 typedef struct tt_shorthand {
   char opt;
@@ -130,7 +127,7 @@ typedef struct tt_setting {
   tt_shorthand shorthands[2];/* options that set a value: -4, -6 */
   uint64_t min, max;         /* numbers; lengths of bytes and text */
   const char *unit;          /* counts: "bytes", or NULL */
-  const tt_enum_name *names; /* enums: NULL-terminated */
+  const char *(*name_of)(int value); /* enums: each value's name */
   tt_setting_value def;              /* the built-in default */
   bool has_default;          /* def means something ("none" otherwise) */
   /* When no layer sets this setting, its value is at most the resolved

@@ -48,14 +48,19 @@ typedef enum tt_family {
   TT_FAMILY_IPV6
 } tt_family;
 
+/* What a target does with the addresses of its name. */
+typedef enum tt_addresses {
+  TT_ADDRESSES_ANY = 0, /* one connection, to the first that answers */
+  TT_ADDRESSES_ALL      /* every address is a target of its own */
+} tt_addresses;
+
 const char *tt_class_name(tt_class c);
 const char *tt_state_name(tt_state s);
 const char *tt_mode_name(tt_mode m);
 const char *tt_family_name(tt_family f);
+const char *tt_addresses_name(tt_addresses a);
 
 /* Reverse lookups; return 0 and set *out, or -1 when the name is unknown. */
 int tt_class_from_name(const char *name, tt_class *out);
-int tt_mode_from_name(const char *name, tt_mode *out);
-int tt_family_from_name(const char *name, tt_family *out);
 
 #endif

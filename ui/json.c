@@ -102,6 +102,12 @@ void tt_json_event(tt_sink *k, const tt_event *ev) {
     tt_sink_printf(k, ",\"class\":\"%s\"", tt_class_name(ev->cls));
     key_str(k, "error", ev->error);
     break;
+  case TT_EVENT_ADDED:
+    head(k, ev->ts_us, "added", ev->view);
+    break;
+  case TT_EVENT_REMOVED:
+    head(k, ev->ts_us, "removed", ev->view);
+    break;
   }
   tt_sink_write(k, "}\n", 2);
 }

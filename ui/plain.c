@@ -88,6 +88,12 @@ void tt_plain_event(tt_plain *p, const tt_event *ev) {
     tt_sink_printf(k, "  reconnect  %s: %s\n", tt_class_name(ev->cls),
                    ev->error);
     break;
+  case TT_EVENT_ADDED:
+    tt_sink_puts(k, "  added\n");
+    break;
+  case TT_EVENT_REMOVED:
+    tt_sink_puts(k, "  removed\n");
+    break;
   }
 }
 
@@ -109,6 +115,8 @@ void tt_plain_summary(tt_sink *k, const tt_engine *e) {
   int name_w = 4, addr_w = 7;
 
   for (size_t i = 0; i < n; i++) {
+    if (tt_engine_view(e, i) == NULL)
+      continue;
     const tt_target *t = tt_engine_view(e, i)->target;
     tt_escape(esc, sizeof esc, t->name, strlen(t->name), 0);
     if (text_width(esc) > name_w)
@@ -126,6 +134,8 @@ void tt_plain_summary(tt_sink *k, const tt_engine *e) {
 
   for (size_t i = 0; i < n; i++) {
     const tt_view *v = tt_engine_view(e, i);
+    if (v == NULL)
+      continue;
     tt_escape(esc, sizeof esc, v->target->name, strlen(v->target->name), 0);
     put_padded(k, esc, name_w + 2);
     tt_escape(esc, sizeof esc, v->target->address,

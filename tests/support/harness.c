@@ -28,14 +28,11 @@ tt_fault *tt_h_fault(tt_harness *h, const tt_fault_opts *o) {
   return f;
 }
 
-void tt_h_config(tt_harness *h, const char *fmt, ...) {
+static void load_yaml(tt_config *cfg, const char *fmt, va_list ap) {
   enum { YAML_MAX = 256 * 1024 };
   char *yaml = malloc(YAML_MAX);
   assert_non_null(yaml);
-  va_list ap;
-  va_start(ap, fmt);
   int len = vsnprintf(yaml, YAML_MAX, fmt, ap);
-  va_end(ap);
   assert_true(len > 0 && len < YAML_MAX);
 
   tt_config_input in = {
@@ -45,14 +42,34 @@ void tt_h_config(tt_harness *h, const char *fmt, ...) {
   };
   tt_diags d;
   tt_diags_init(&d);
-  int r = tt_config_load(&in, &h->cfg, &d);
+  int r = tt_config_load(&in, cfg, &d);
   for (size_t i = 0; i < d.n; i++)
     fprintf(stderr, "%s\n", d.v[i].text);
   tt_diags_free(&d);
   if (r != 0)
     fail_msg("the test's config did not load:\n%.2000s", yaml);
   free(yaml);
+}
+
+void tt_h_config(tt_harness *h, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  load_yaml(&h->cfg, fmt, ap);
+  va_end(ap);
   h->have_cfg = true;
+}
+
+tt_reload_report tt_h_reload(tt_harness *h, const char *fmt, ...) {
+  tt_config next;
+  tt_reload_report rep;
+  va_list ap;
+  va_start(ap, fmt);
+  load_yaml(&next, fmt, ap);
+  va_end(ap);
+  assert_int_equal(tt_engine_reload(h->engine, &next, &rep), 0);
+  tt_config_free(&h->cfg);
+  h->cfg = next;
+  return rep;
 }
 
 static void event_cb(const tt_event *ev, void *arg) {
@@ -86,7 +103,7 @@ static void stopped_cb(tt_engine *e, void *arg) {
   ((tt_harness *)arg)->stopped = true;
 }
 
-void tt_h_run(tt_harness *h, uint64_t count, uint64_t timeout_ms) {
+static void start(tt_harness *h, uint64_t count) {
   tt_engine_opts o = {
     .count = count,
     .on_event = event_cb,
@@ -97,6 +114,14 @@ void tt_h_run(tt_harness *h, uint64_t count, uint64_t timeout_ms) {
   };
   assert_int_equal(tt_engine_new(&h->loop, &h->cfg, &o, &h->engine), 0);
   assert_int_equal(tt_engine_start(h->engine), 0);
+}
+
+void tt_h_start(tt_harness *h) {
+  start(h, 0);
+}
+
+void tt_h_run(tt_harness *h, uint64_t count, uint64_t timeout_ms) {
+  start(h, count);
   if (!tt_test_run_until(&h->loop, &h->finished, timeout_ms))
     fail_msg("the engine did not finish within %llu ms (%zu events)",
              (unsigned long long)timeout_ms, h->n);

@@ -63,6 +63,12 @@ tt_fault *tt_h_fault(tt_harness *h, const tt_fault_opts *o);
  * diagnostic, printing it). */
 void tt_h_config(tt_harness *h, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));
+/* Loads a new config from printf-formatted YAML and makes it the running
+ * engine's (tt_engine_reload); the old config is freed. */
+tt_reload_report tt_h_reload(tt_harness *h, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+/* Makes and starts the engine, without running the loop. */
+void tt_h_start(tt_harness *h);
 /* Runs the engine until every target did `count` heartbeats, or until
  * h->finished is set by a callback; fails the test after timeout_ms. */
 void tt_h_run(tt_harness *h, uint64_t count, uint64_t timeout_ms);

@@ -1,0 +1,263 @@
+/* test_reload.c - targets that change while the engine runs: a reload
+ * keeps what did not change (connection, statistics), restarts what did,
+ * removes what left (its final view in the event) and adds what is new at
+ * a phase of its own; addresses: all makes every address of a name a
+ * target that comes and goes with the name's answers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dnsd.h"
+#include "harness.h"
+#include "support.h"
+
+#define FAST TT_H_FAST
+
+/* ---- running until something happened ----------------------------------- */
+
+typedef struct want {
+  size_t index;
+  uint64_t sent;  /* the target's heartbeats at least this many */
+} want;
+
+static bool sent_enough(void *arg) {
+  tt_harness *h = arg;
+  const want *w = h->user;
+  const tt_view *v = tt_engine_view(h->engine, w->index);
+  return v != NULL && v->stats.sent >= w->sent;
+}
+
+/* Runs until target index has sent heartbeats in all (fails after 10 s). */
+static void run_until_sent(tt_harness *h, size_t index, uint64_t sent) {
+  want w = { index, sent };
+  void *user = h->user;
+  h->user = &w;
+  if (!tt_test_run_until_fn(&h->loop, sent_enough, h, 10000))
+    fail_msg("target %zu did not reach %llu heartbeats", index,
+             (unsigned long long)sent);
+  h->user = user;
+}
+
+static size_t count_kind(const tt_harness *h, tt_event_kind kind) {
+  size_t n = 0;
+  for (size_t i = 0; i < h->n; i++)
+    n += h->ev[i].kind == kind;
+  return n;
+}
+
+static const tt_rec *last_of(const tt_harness *h, tt_event_kind kind) {
+  for (size_t i = h->n; i-- > 0;)
+    if (h->ev[i].kind == kind)
+      return &h->ev[i];
+  return NULL;
+}
+
+/* ---- reload ------------------------------------------------------------------ */
+
+#define TWO "defaults:\n  " FAST "targets:\n" \
+            "  - { name: a, address: \"127.0.0.1:%u\", preset: redis }\n" \
+            "  - { name: b, address: \"127.0.0.1:%u\", preset: redis }\n"
+
+/* The same file again: nothing restarts, nothing is reported. */
+static void test_reload_unchanged_keeps_everything(void **unused) {
+  tt_harness h;
+  tt_h_setup(&h);
+  tt_fault *f = tt_h_serve(&h, TT_FAULT_RESPOND);
+  unsigned p = tt_fault_port(f);
+  tt_h_config(&h, TWO, p, p);
+  tt_h_start(&h);
+  run_until_sent(&h, 1, 2);
+  const tt_view *before = tt_engine_view(h.engine, 0);
+  uint64_t sent = before->stats.sent;
+
+  tt_reload_report rep = tt_h_reload(&h, TWO, p, p);
+  assert_int_equal(rep.nadded + rep.nremoved + rep.nchanged, 0);
+  /* The same session, now on the new config's target. */
+  assert_ptr_equal(tt_engine_view(h.engine, 0), before);
+  assert_ptr_equal(before->target, &h.cfg.targets[0]);
+  run_until_sent(&h, 0, sent + 2);
+  assert_int_equal(tt_fault_accepted(f), 2); /* connections kept */
+  assert_int_equal(count_kind(&h, TT_EVENT_ADDED), 0);
+  assert_int_equal(count_kind(&h, TT_EVENT_REMOVED), 0);
+  assert_int_equal(tt_engine_view(h.engine, 0)->stats.lost, 0);
+  tt_h_teardown(&h);
+}
+
+/* b leaves (its final view is in the event), c joins, a changes its
+ * interval (restarted, statistics kept: same address). */
+static void test_reload_adds_removes_and_restarts(void **unused) {
+  tt_harness h;
+  tt_h_setup(&h);
+  tt_fault *f = tt_h_serve(&h, TT_FAULT_RESPOND);
+  unsigned p = tt_fault_port(f);
+  tt_h_config(&h, TWO, p, p);
+  tt_h_start(&h);
+  run_until_sent(&h, 1, 2);
+  uint64_t a_sent = tt_engine_view(h.engine, 0)->stats.sent;
+  uint64_t b_sent = tt_engine_view(h.engine, 1)->stats.sent;
+
+  tt_reload_report rep = tt_h_reload(&h,
+    "defaults:\n  " FAST "targets:\n"
+    "  - { name: a, address: \"127.0.0.1:%u\", preset: redis, "
+    "interval: 200ms }\n"
+    "  - { name: c, address: \"127.0.0.1:%u\", preset: redis }\n", p, p);
+  assert_int_equal(rep.nadded, 1);
+  assert_string_equal(rep.added, "c");
+  assert_int_equal(rep.nremoved, 1);
+  assert_string_equal(rep.removed, "b");
+  assert_int_equal(rep.nchanged, 1);
+  assert_string_equal(rep.changed, "a");
+
+  /* b: removed with its statistics, and gone. */
+  const tt_rec *rm = last_of(&h, TT_EVENT_REMOVED);
+  assert_non_null(rm);
+  assert_int_equal(rm->index, 1);
+  assert_null(tt_engine_view(h.engine, 1));
+  (void)b_sent;
+  /* c: a new number, announced. */
+  const tt_rec *add = last_of(&h, TT_EVENT_ADDED);
+  assert_non_null(add);
+  assert_int_equal(add->index, 2);
+  assert_int_equal(tt_engine_size(h.engine), 3);
+  /* a: restarted on its new interval, its statistics and seq kept. */
+  const tt_view *a = tt_engine_view(h.engine, 0);
+  assert_int_equal(a->target->interval_ms, 200);
+  assert_int_equal(a->stats.sent, a_sent);
+  run_until_sent(&h, 0, a_sent + 2);
+  run_until_sent(&h, 2, 2);
+  assert_int_equal(tt_h_nth(&h, 0, TT_EVENT_HEARTBEAT,
+                            (size_t)a_sent)->seq, a_sent + 1);
+  assert_int_equal(tt_engine_view(h.engine, 2)->stats.received, 2);
+  /* No event of b's after it left. */
+  size_t after = (size_t)(rm - h.ev);
+  for (size_t i = after + 1; i < h.n; i++)
+    assert_int_not_equal(h.ev[i].index, 1);
+  tt_h_teardown(&h);
+}
+
+/* An address that changed is a new target in all but its name: its
+ * statistics start again. */
+static void test_reload_new_address_starts_statistics_again(void **u) {
+  tt_harness h;
+  tt_h_setup(&h);
+  tt_fault *f = tt_h_serve(&h, TT_FAULT_RESPOND);
+  tt_fault *g = tt_h_serve(&h, TT_FAULT_RESPOND);
+  tt_h_config(&h, "defaults:\n  " FAST "targets:\n"
+              "  - { name: a, address: \"127.0.0.1:%u\", preset: redis }\n",
+              tt_fault_port(f));
+  tt_h_start(&h);
+  run_until_sent(&h, 0, 2);
+  tt_reload_report rep = tt_h_reload(&h, "defaults:\n  " FAST "targets:\n"
+              "  - { name: a, address: \"127.0.0.1:%u\", preset: redis }\n",
+              tt_fault_port(g));
+  assert_int_equal(rep.nchanged, 1);
+  assert_int_equal(tt_engine_view(h.engine, 0)->stats.sent, 0);
+  run_until_sent(&h, 0, 1);
+  assert_int_equal(tt_fault_accepted(g), 1);
+  tt_h_teardown(&h);
+}
+
+/* A target that joins takes the middle of the widest gap between the
+ * others' slots: with four at 0, 250, 500 and 750 ms of a 1 s interval,
+ * its pings are 125 ms away from its neighbours'. */
+static void test_joining_target_takes_its_own_phase(void **unused) {
+  tt_harness h;
+  tt_h_setup(&h);
+  tt_fault *f = tt_h_serve(&h, TT_FAULT_RESPOND);
+  unsigned p = tt_fault_port(f);
+#define FOUR \
+    "defaults: { interval: 1s, timeout: 500ms }\ntargets:\n" \
+    "  - { name: t0, address: \"127.0.0.1:%u\", preset: redis }\n" \
+    "  - { name: t1, address: \"127.0.0.1:%u\", preset: redis }\n" \
+    "  - { name: t2, address: \"127.0.0.1:%u\", preset: redis }\n" \
+    "  - { name: t3, address: \"127.0.0.1:%u\", preset: redis }\n%s"
+  char t4[128];
+  snprintf(t4, sizeof t4,
+           "  - { name: t4, address: \"127.0.0.1:%u\", preset: redis }\n", p);
+  tt_h_config(&h, FOUR, p, p, p, p, "");
+  tt_h_start(&h);
+  run_until_sent(&h, 3, 1);
+  tt_h_reload(&h, FOUR, p, p, p, p, t4);
+  run_until_sent(&h, 4, 2);
+  run_until_sent(&h, 3, 3);
+  /* Send times modulo the interval, in ms. */
+  uint64_t ph[5];
+  for (size_t i = 0; i < 5; i++) {
+    const tt_rec *r = tt_h_nth(&h, i, TT_EVENT_HEARTBEAT,
+                               tt_h_count(&h, i, TT_EVENT_HEARTBEAT) - 1);
+    ph[i] = ((r->at_us - r->rtt_us) / 1000) % 1000;
+  }
+  for (size_t i = 0; i < 4; i++) {
+    uint64_t d = ph[4] > ph[i] ? ph[4] - ph[i] : ph[i] - ph[4];
+    if (d > 500)
+      d = 1000 - d;
+    if (d < 100)
+      fail_msg("the new target's slot is %llu ms from t%zu's",
+               (unsigned long long)d, i);
+  }
+  tt_h_teardown(&h);
+}
+
+/* ---- addresses: all ------------------------------------------------------ */
+
+/* A name on 127.0.0.1 and 127.0.0.2, the server on the first only: two
+ * targets, one up and one refused; an address that vanishes from the
+ * name's answer leaves. */
+static void test_every_address_is_a_target(void **unused) {
+  static tt_dnsd_name names[] = {
+    { "two.test", TT_DNSD_ANSWER, "127.0.0.1 127.0.0.2" },
+  };
+  tt_harness h;
+  tt_dnsd d;
+  tt_h_setup(&h);
+  assert_int_equal(tt_dnsd_start(&h.loop, &d, names, 1), 0);
+  tt_dnsd_address(&d, h.dns_servers, sizeof h.dns_servers);
+  tt_fault *f = tt_h_serve(&h, TT_FAULT_RESPOND);
+  tt_h_config(&h, "defaults:\n  " FAST "targets:\n"
+              "  - { name: two, address: \"two.test:%u\", preset: redis,\n"
+              "      family: ipv4, addresses: all, resolve_every: 300ms }\n",
+              tt_fault_port(f));
+  tt_h_start(&h);
+  /* The name itself first, then its two addresses. */
+  run_until_sent(&h, 2, 2);
+  assert_null(tt_engine_view(h.engine, 0));
+  const tt_view *one = tt_engine_view(h.engine, 1);
+  const tt_view *two = tt_engine_view(h.engine, 2);
+  assert_non_null(one);
+  assert_non_null(two);
+  /* Children are added in the answer's order. */
+  assert_string_equal(one->target->name, "two[127.0.0.1]");
+  assert_string_equal(two->target->name, "two[127.0.0.2]");
+  run_until_sent(&h, 1, 2);
+  assert_int_equal(one->state, TT_STATE_UP);
+  assert_int_equal(two->state, TT_STATE_DOWN);
+  assert_int_equal(two->last_failure, TT_CLASS_REFUSED);
+  assert_int_equal(count_kind(&h, TT_EVENT_ADDED), 2);
+  assert_int_equal(count_kind(&h, TT_EVENT_REMOVED), 1);
+
+  /* 127.0.0.2 leaves the name. */
+  names[0].addrs = "127.0.0.1";
+  size_t removed = count_kind(&h, TT_EVENT_REMOVED);
+  while (count_kind(&h, TT_EVENT_REMOVED) == removed)
+    assert_true(uv_run(&h.loop, UV_RUN_ONCE) != 0);
+  assert_int_equal(last_of(&h, TT_EVENT_REMOVED)->index, 2);
+  assert_null(tt_engine_view(h.engine, 2));
+  assert_non_null(tt_engine_view(h.engine, 1));
+  tt_dnsd_close(&d);
+  tt_h_teardown(&h);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_reload_unchanged_keeps_everything),
+    cmocka_unit_test(test_reload_adds_removes_and_restarts),
+    cmocka_unit_test(test_reload_new_address_starts_statistics_again),
+    cmocka_unit_test(test_joining_target_takes_its_own_phase),
+    cmocka_unit_test(test_every_address_is_a_target),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
