@@ -1,12 +1,24 @@
-/* pongd.c - a tiny loopback server for bench/dashboard.sh: listens on a
- * few ports of 127.0.0.1 and answers every line with "+PONG\r\n" (what
+/* pongd.c - a tiny loopback server for the benchmarks: listens on a few
+ * ports of 127.0.0.1 and answers every line with "+PONG\r\n" (what
  * tether's redis preset expects). Stops by itself after its lifetime.
  *
- *   pongd NPORTS LIFETIME_SECONDS   prints the ports, one line, then serves
+ *   pongd [-r] [-p PORT[,PORT...]] NPORTS LIFETIME_SECONDS
+ *
+ * It prints the ports it listens on, one line, once every one listens,
+ * then serves. -p listens on the ports given (NPORTS of them) instead of
+ * ports the kernel picks, so that a restarted pongd comes back where the
+ * last one was. -r makes every close of a connection a reset (SO_LINGER
+ * with a zero timeout, set when the connection is accepted), a kill of
+ * the process too: what a crashed server's peers see.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* getopt, and the pthread types uv.h needs */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <uv.h>
 
 #define MAX_PORTS 64
@@ -25,6 +37,7 @@ static uv_tcp_t listeners[MAX_PORTS];
 static int nlisteners;
 static uv_timer_t lifetime;
 static uv_signal_t sigterm, sigint;
+static int reset_on_close;
 
 static void free_conn_cb(uv_handle_t *h) {
   free(h->data);
@@ -79,6 +92,14 @@ static void connection_cb(uv_stream_t *server, int status) {
     return;
   }
   uv_tcp_nodelay(&c->tcp, 1);
+  if (reset_on_close) {
+    /* Set now rather than at close: a killed process closes nothing
+     * itself, the kernel does, and the linger setting is what it obeys. */
+    uv_os_fd_t fd;
+    struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }
 }
 
 static void close_walk_cb(uv_handle_t *h, void *arg) {
@@ -100,22 +121,54 @@ static void signal_cb(uv_signal_t *s, int signum) {
   shutdown_all(s->loop);
 }
 
+static void usage(void) {
+  fprintf(stderr,
+          "usage: pongd [-r] [-p PORT[,PORT...]] NPORTS LIFETIME_SECONDS\n");
+  exit(2);
+}
+
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: pongd NPORTS LIFETIME_SECONDS\n");
-    return 2;
+  int fixed[MAX_PORTS], nfixed = 0, opt;
+  while ((opt = getopt(argc, argv, "rp:")) != -1) {
+    switch (opt) {
+    case 'r':
+      reset_on_close = 1;
+      break;
+    case 'p': {
+      char *p = optarg, *end;
+      do {
+        long port = strtol(p, &end, 10);
+        if (end == p || port < 1 || port > 65535 || nfixed == MAX_PORTS)
+          usage();
+        fixed[nfixed++] = (int)port;
+        p = end + 1;
+      } while (*end == ',');
+      if (*end != '\0')
+        usage();
+      break;
+    }
+    default:
+      usage();
+    }
   }
-  int nports = atoi(argv[1]);
-  long life = atol(argv[2]);
+  if (argc - optind != 2)
+    usage();
+  int nports = atoi(argv[optind]);
+  long life = atol(argv[optind + 1]);
   if (nports < 1 || nports > MAX_PORTS || life < 1) {
     fprintf(stderr, "pongd: 1..%d ports and a lifetime of at least 1 s\n",
             MAX_PORTS);
     return 2;
   }
+  if (nfixed != 0 && nfixed != nports) {
+    fprintf(stderr, "pongd: -p lists %d port(s) and NPORTS is %d\n", nfixed,
+            nports);
+    return 2;
+  }
   uv_loop_t *loop = uv_default_loop();
-  struct sockaddr_in addr;
-  uv_ip4_addr("127.0.0.1", 0, &addr);
   for (int i = 0; i < nports; i++) {
+    struct sockaddr_in addr;
+    uv_ip4_addr("127.0.0.1", nfixed ? fixed[i] : 0, &addr);
     uv_tcp_init(loop, &listeners[i]);
     int rc = uv_tcp_bind(&listeners[i], (const struct sockaddr *)&addr, 0);
     if (rc == 0)
