@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "grow.h"
 #include "loader.h"
 
 #define MAX_DIAGS 1000 /* problems reported; past them, only a note */
@@ -23,16 +24,12 @@ void tt_diags_free(tt_diags *d) {
 }
 
 static void diags_push(tt_diags *d, unsigned line, unsigned col, char *text) {
-  if (d->n == d->cap) {
-    size_t cap = d->cap ? d->cap * 2 : 8;
-    tt_diag *v = realloc(d->v, cap * sizeof(*v));
-    if (v == NULL) {
-      free(text);
-      return;
-    }
-    d->v = v;
-    d->cap = cap;
+  tt_diag *v = tt_grow(d->v, &d->cap, d->n, sizeof(*v), 8);
+  if (v == NULL) {
+    free(text);
+    return;
   }
+  d->v = v;
   d->v[d->n].line = line;
   d->v[d->n].col = col;
   d->v[d->n].text = text;
@@ -59,16 +56,12 @@ static void add_pending(loader *L, bool option, unsigned line, unsigned col,
       return;
     }
   }
-  if (L->ndiags == L->capdiags) {
-    size_t cap = L->capdiags ? L->capdiags * 2 : 16;
-    pending *v = realloc(L->diags, cap * sizeof(*v));
-    if (v == NULL) {
-      free(text);
-      return;
-    }
-    L->diags = v;
-    L->capdiags = cap;
+  pending *v = tt_grow(L->diags, &L->capdiags, L->ndiags, sizeof(*v), 16);
+  if (v == NULL) {
+    free(text);
+    return;
   }
+  L->diags = v;
   L->diags[L->ndiags++] = (pending){line, col, option, L->seq++, text};
 }
 

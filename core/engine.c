@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "rng.h"
 #include "session.h"
 
@@ -27,14 +28,10 @@ uint64_t tt_view_time_in_state(const tt_view *v, tt_state s, uint64_t now_ms) {
 
 /* A new number for a session; numbers are never reused. */
 static int take_slot(tt_engine *e, size_t *index) {
-  if (e->n == e->cap) {
-    size_t cap = e->cap ? e->cap * 2 : 16;
-    tt_session **v = realloc(e->sessions, cap * sizeof *v);
-    if (v == NULL)
-      return UV_ENOMEM;
-    e->sessions = v;
-    e->cap = cap;
-  }
+  tt_session **v = tt_grow(e->sessions, &e->cap, e->n, sizeof *v, 16);
+  if (v == NULL)
+    return UV_ENOMEM;
+  e->sessions = v;
   *index = e->n++;
   e->sessions[*index] = NULL;
   return 0;
