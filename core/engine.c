@@ -175,11 +175,26 @@ static tt_entry *find_entry(tt_engine *e, const char *name, bool *used) {
   return NULL;
 }
 
-static void list_name(char *list, size_t n, size_t *count, const char *name) {
-  size_t used = strlen(list);
-  if (used + strlen(name) + 3 < n)
-    snprintf(list + used, n - used, "%s%s", used ? ", " : "", name);
-  (*count)++;
+static void list_name(char ***list, size_t *count, const char *name) {
+  char **v = realloc(*list, (*count + 1) * sizeof *v);
+  if (v == NULL)
+    return; /* the report is short of a name; the reload is whole */
+  *list = v;
+  if ((v[*count] = strdup(name)) != NULL)
+    (*count)++;
+}
+
+static void free_names(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+void tt_reload_report_free(tt_reload_report *r) {
+  free_names(r->added, r->nadded);
+  free_names(r->removed, r->nremoved);
+  free_names(r->changed, r->nchanged);
+  memset(r, 0, sizeof *r);
 }
 
 int tt_engine_reload(tt_engine *e, const tt_config *cfg,
@@ -198,7 +213,7 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
     tt_entry *old = find_entry(e, t->name, used);
     if (old == NULL) {
       if (entry_add(e, &next[i], t) == 0)
-        list_name(rep.added, sizeof rep.added, &rep.nadded, t->name);
+        list_name(&rep.added, &rep.nadded, t->name);
       continue;
     }
     uint32_t diff = tt_target_diff(old->t, t);
@@ -212,7 +227,7 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
         tt_session_retarget(e->sessions[old->index], t);
       continue;
     }
-    list_name(rep.changed, sizeof rep.changed, &rep.nchanged, t->name);
+    list_name(&rep.changed, &rep.nchanged, t->name);
     bool same_address = !(diff & (TT_BIT(TT_SET_ADDRESS) |
                                   TT_BIT(TT_SET_HOST) | TT_BIT(TT_SET_PORT)));
     if (old->group != NULL || t->addresses == TT_ADDRESSES_ALL ||
@@ -224,8 +239,7 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
   for (size_t i = 0; i < e->nentries; i++) {
     if (used[i])
       continue;
-    list_name(rep.removed, sizeof rep.removed, &rep.nremoved,
-              e->entries[i].t->name);
+    list_name(&rep.removed, &rep.nremoved, e->entries[i].t->name);
     entry_drop(e, &e->entries[i]);
   }
   free(used);
@@ -234,6 +248,8 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
   e->nentries = n;
   if (out != NULL)
     *out = rep;
+  else
+    tt_reload_report_free(&rep);
   /* Targets removed may leave every remaining one finished. */
   if (e->started && e->finished == e->count && e->count > 0 &&
       e->opts.on_finished != NULL)

@@ -91,11 +91,13 @@ int tt_engine_new(uv_loop_t *loop, const tt_config *cfg,
                   const tt_engine_opts *opts, tt_engine **out);
 
 /* What a reload did: the names of the targets added, removed, and changed
- * (restarted), each list as "a, b, c" (cut at its size), and how many. */
+ * (restarted), in the config's order; free with tt_reload_report_free. */
 typedef struct tt_reload_report {
+  char **added, **removed, **changed;
   size_t nadded, nremoved, nchanged;
-  char added[512], removed[512], changed[512];
 } tt_reload_report;
+
+void tt_reload_report_free(tt_reload_report *r);
 
 /* Makes cfg's targets the engine's, by name: a target whose settings are
  * all the same keeps its connection, statistics and history; a changed one

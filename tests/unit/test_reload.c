@@ -76,6 +76,7 @@ static void test_reload_unchanged_keeps_everything(void **unused) {
 
   tt_reload_report rep = tt_h_reload(&h, TWO, p, p);
   assert_int_equal(rep.nadded + rep.nremoved + rep.nchanged, 0);
+  tt_reload_report_free(&rep);
   /* The same session, now on the new config's target. */
   assert_ptr_equal(tt_engine_view(h.engine, 0), before);
   assert_ptr_equal(before->target, &h.cfg.targets[0]);
@@ -106,11 +107,12 @@ static void test_reload_adds_removes_and_restarts(void **unused) {
     "interval: 200ms }\n"
     "  - { name: c, address: \"127.0.0.1:%u\", preset: redis }\n", p, p);
   assert_int_equal(rep.nadded, 1);
-  assert_string_equal(rep.added, "c");
+  assert_string_equal(rep.added[0], "c");
   assert_int_equal(rep.nremoved, 1);
-  assert_string_equal(rep.removed, "b");
+  assert_string_equal(rep.removed[0], "b");
   assert_int_equal(rep.nchanged, 1);
-  assert_string_equal(rep.changed, "a");
+  assert_string_equal(rep.changed[0], "a");
+  tt_reload_report_free(&rep);
 
   /* b: removed with its statistics, and gone. */
   const tt_rec *rm = last_of(&h, TT_EVENT_REMOVED);
@@ -155,6 +157,7 @@ static void test_reload_new_address_starts_statistics_again(void **u) {
               "  - { name: a, address: \"127.0.0.1:%u\", preset: redis }\n",
               tt_fault_port(g));
   assert_int_equal(rep.nchanged, 1);
+  tt_reload_report_free(&rep);
   assert_int_equal(tt_engine_view(h.engine, 0)->stats.sent, 0);
   run_until_sent(&h, 0, 1);
   assert_int_equal(tt_fault_accepted(g), 1);
@@ -181,7 +184,9 @@ static void test_joining_target_takes_its_own_phase(void **unused) {
   tt_h_config(&h, FOUR, p, p, p, p, "");
   tt_h_start(&h);
   run_until_sent(&h, 3, 1);
-  tt_h_reload(&h, FOUR, p, p, p, p, t4);
+  tt_reload_report rep = tt_h_reload(&h, FOUR, p, p, p, p, t4);
+  assert_int_equal(rep.nadded, 1);
+  tt_reload_report_free(&rep);
   run_until_sent(&h, 4, 2);
   run_until_sent(&h, 3, 3);
   /* Send times modulo the interval, in ms. */
