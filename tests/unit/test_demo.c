@@ -1,7 +1,6 @@
 /* test_demo.c - `tether --demo` starts its servers, writes a config that
  * names them, serves each behaviour on the port the config gives, and
  * closes down to nothing. */
-#include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -286,8 +285,7 @@ static bool reply_matches(const tt_target *t, const probe *p) {
   if (t->reply_end_len == 1 && t->reply_end[0] == '\n' && len > 0 &&
       p->data[len - 1] == '\r')
     len--;
-  regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)len};
-  return regexec(&t->expect_pattern->re, p->data, 1, &m, REG_STARTEND) == 0;
+  return tt_pattern_match(t->expect_pattern, p->data, len);
 }
 
 /* Each persistent target's own ping, sent to its server: the healthy and
