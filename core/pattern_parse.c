@@ -21,6 +21,8 @@ typedef struct parser {
 
 static int32_t parse_regex(parser *P);
 
+/* Writes the refusal into the caller's buffer; returns -1 for "failed". */
+__attribute__((format(printf, 2, 3)))
 static int32_t fail(parser *P, const char *fmt, ...) {
   if (P->errn > 0) {
     va_list ap;

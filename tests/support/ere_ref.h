@@ -103,14 +103,15 @@ static inline bool tt_ref_comparable(const char *src, const char *data,
   return strchr(src, '{') == NULL && memchr(data, '\n', n) == NULL;
 }
 
-/* Compiles src for glibc (with the rewrite above); false if it refuses. */
-static inline bool tt_ref_compile(regex_t *re, const char *src) {
+/* Compiles src for glibc (with the rewrite above); returns regcomp's
+ * code, 0 when it takes it. */
+static inline int tt_ref_compile(regex_t *re, const char *src) {
   char *any = tt_ref_any_byte_dots(src);
   if (any == NULL)
-    return false;
+    return REG_ESPACE;
   int rc = regcomp(re, any, REG_EXTENDED | REG_NOSUB);
   free(any);
-  return rc == 0;
+  return rc;
 }
 
 /* Whether glibc finds re in data[0..n); data may hold NULs. */

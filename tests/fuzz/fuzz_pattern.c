@@ -1,0 +1,109 @@
+/* fuzz_pattern.c - libFuzzer target: any pattern and reply must compile or
+ * be refused, match within the linear bound under every engine, and give
+ * glibc's answer wherever glibc takes the pattern and can be trusted. */
+#include <locale.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../support/ere_ref.h"
+#include "pattern.h"
+#include "pattern_prog.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* glibc's own matcher is slow on some long replies, and its compiler
+ * copies the tree for each + and {n,m} (a+++... takes 2^n memory, and
+ * a group {67} times takes seconds): past these it is not asked (ours
+ * still runs, against its bound). */
+#define REF_MAX_PATTERN 128
+#define REF_MAX_REPLY 512
+#define REF_MAX_COPIES 6
+#define REF_MAX_COUNT 16
+
+static bool glibc_copes(const char *src, size_t n) {
+  size_t copies = 0;
+  for (const char *s = src; *s != '\0'; s++) {
+    copies += *s == '+' || *s == '{';
+    if (*s >= '0' && *s <= '9' && strtoul(s, NULL, 10) > REF_MAX_COUNT)
+      return false;
+  }
+  return strlen(src) <= REF_MAX_PATTERN && n <= REF_MAX_REPLY &&
+         copies <= REF_MAX_COPIES;
+}
+
+/* Runs one engine alone; aborts past the bound the engine promises. */
+static bool run(tt_pattern *p, int mode, size_t cache_max, const char *reply,
+                size_t n) {
+  tt_pattern_stats a, b;
+  tt_re_cache_free(p->prog);
+  p->prog->mode = mode;
+  p->prog->cache_max = cache_max;
+  tt_pattern_get_stats(p, &a);
+  bool ok = tt_re_match(p->prog, (const unsigned char *)reply, n);
+  tt_pattern_get_stats(p, &b);
+  if (b.work - a.work > 2 * (n + 1) * b.size || b.cache > cache_max) {
+    fprintf(stderr, "%s: %llu steps over %zu bytes, %zu bytes of cache\n",
+            p->source, (unsigned long long)(b.work - a.work), n, b.cache);
+    abort();
+  }
+  return ok;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static bool once;
+  if (!once) {
+    setlocale(LC_ALL, "C");
+    once = true;
+  }
+  /* The pattern, a NUL, the reply (which may hold anything). */
+  const uint8_t *nul = memchr(data, '\0', size);
+  size_t plen = nul != NULL ? (size_t)(nul - data) : size;
+  char *src = malloc(plen + 1);
+  if (src == NULL)
+    return 0;
+  memcpy(src, data, plen);
+  src[plen] = '\0';
+  const char *reply = nul != NULL ? (const char *)nul + 1 : "";
+  size_t n = nul != NULL ? size - plen - 1 : 0;
+
+  tt_pattern p;
+  char err[160];
+  if (tt_pattern_compile(&p, src, err, sizeof err) != 0) {
+    if (strlen(err) == 0 || strlen(err) >= sizeof err - 1)
+      abort();
+    free(src);
+    return 0;
+  }
+  bool fast = tt_pattern_match(&p, reply, n);
+  bool dfa = run(&p, TT_RE_MODE_DFA, TT_PATTERN_CACHE_MAX, reply, n);
+  bool nfa = run(&p, TT_RE_MODE_NFA, TT_PATTERN_CACHE_MAX, reply, n);
+  bool tiny = run(&p, TT_RE_MODE_AUTO, 500, reply, n);
+  if (fast != dfa || dfa != nfa || nfa != tiny) {
+    fprintf(stderr, "%s: engines disagree: %d %d %d %d\n", src, fast, dfa,
+            nfa, tiny);
+    abort();
+  }
+
+  if (glibc_copes(src, n)) {
+    regex_t re;
+    int rc = tt_ref_compile(&re, src);
+    if (rc == 0) {
+      if (tt_ref_comparable(src, reply, n) &&
+          tt_ref_match(&re, reply, n) != fast) {
+        fprintf(stderr, "%s: we say %d, glibc %d\n", src, fast, !fast);
+        abort();
+      }
+      regfree(&re);
+    } else if (rc != REG_ESPACE && rc != REG_ESIZE) {
+      /* We take no syntax that glibc calls wrong. */
+      fprintf(stderr, "%s: glibc refuses it (%d), we take it\n", src, rc);
+      abort();
+    }
+  }
+  tt_pattern_free(&p);
+  free(src);
+  return 0;
+}
