@@ -365,37 +365,46 @@ static bool nfa_finish(tt_re_prog *p, uint32_t count, const unsigned char *data,
   return ends_here(p, p->list, count, work);
 }
 
+/* The state at the reply's start (built once per cache), MATCHED or DEAD;
+ * NO_ROOM without a cache to hold it, the threads then in p->list. */
+static uint32_t start_state(tt_re_prog *p, dcache *c, uint32_t *count,
+                            uint64_t *work) {
+  if (c != NULL && c->start != UNKNOWN)
+    return c->start;
+  step s = {.p = p, .out = p->list};
+  begin(p);
+  bool m = follow(&s, 0, AT_BOL);
+  *work += s.work;
+  *count = s.nout;
+  if (m || s.nout == 0)
+    return m ? MATCHED : DEAD;
+  if (c == NULL)
+    return NO_ROOM;
+  bool flushed = false;
+  uint32_t cur = intern(p, c, p->list, s.nout, &flushed, work);
+  if (cur != NO_ROOM)
+    c->start = cur;
+  return cur;
+}
+
 static bool run(tt_re_prog *p, const unsigned char *data, size_t n,
                 uint64_t *work) {
-  step s = {.p = p, .out = p->list};
   /* The empty reply is its own start and end. */
   if (n == 0) {
+    step s = {.p = p};
     begin(p);
-    s.out = NULL;
     bool ok = follow(&s, 0, AT_BOL | AT_EOL);
     *work += s.work;
     return ok;
   }
   dcache *c = p->mode == TT_RE_MODE_NFA ? NULL : cache_of(p);
-  uint32_t cur = c != NULL ? c->start : NO_ROOM;
-  if (cur == UNKNOWN || cur == NO_ROOM) {
-    begin(p);
-    bool m = follow(&s, 0, AT_BOL);
-    *work += s.work;
-    if (m || s.nout == 0)
-      cur = m ? MATCHED : DEAD;
-    else if (c != NULL) {
-      bool flushed = false;
-      cur = intern(p, c, p->list, s.nout, &flushed, work);
-    }
-    if (c != NULL && cur != NO_ROOM)
-      c->start = cur;
-  }
+  uint32_t count = 0, cur = start_state(p, c, &count, work);
   if (cur == MATCHED || cur == DEAD)
     return cur == MATCHED;
   if (cur == NO_ROOM)
-    return nfa_finish(p, s.nout, data, 0, n, work);
+    return nfa_finish(p, count, data, 0, n, work);
 
+  step s = {.p = p};
   const uint8_t *classmap = p->classmap;
   size_t i = 0, window = NFA_WINDOW;
   c->flush_at = 0;
@@ -451,7 +460,7 @@ static bool run(tt_re_prog *p, const unsigned char *data, size_t n,
 
     /* Thrashing: simulate the NFA for a while from the same threads, then
      * give the DFA another chance (the input may settle). */
-    uint32_t count = s.nout;
+    count = s.nout;
     size_t end = n - i > window ? i + window : n;
     window *= 2;
     uint32_t r = nfa_run(p, &count, data, &i, end, work);

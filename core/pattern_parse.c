@@ -126,26 +126,36 @@ static int32_t set_node(parser *P, const tt_re_set *set) {
 
 /* The twelve classes, as the "C" locale defines them: ASCII only, so
  * that matching does not change with the user's locale. */
-static const char *const class_names[] = {
+enum {
+  C_ALNUM, C_ALPHA, C_BLANK, C_CNTRL, C_DIGIT, C_GRAPH,
+  C_LOWER, C_PRINT, C_PUNCT, C_SPACE, C_UPPER, C_XDIGIT, C_COUNT
+};
+
+static const char *const class_names[C_COUNT] = {
   "alnum", "alpha", "blank", "cntrl", "digit", "graph",
   "lower", "print", "punct", "space", "upper", "xdigit",
 };
+
+static bool ascii_alnum(unsigned c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+         (c >= 'A' && c <= 'Z');
+}
 
 static bool in_class(int k, unsigned c) {
   bool upper = c >= 'A' && c <= 'Z', lower = c >= 'a' && c <= 'z';
   bool digit = c >= '0' && c <= '9', graph = c > 0x20 && c < 0x7f;
   switch (k) {
-  case 0: return upper || lower || digit;
-  case 1: return upper || lower;
-  case 2: return c == ' ' || c == '\t';
-  case 3: return c < 0x20 || c == 0x7f;
-  case 4: return digit;
-  case 5: return graph;
-  case 6: return lower;
-  case 7: return graph || c == ' ';
-  case 8: return graph && !upper && !lower && !digit;
-  case 9: return c == ' ' || (c >= '\t' && c <= '\r');
-  case 10: return upper;
+  case C_ALNUM: return upper || lower || digit;
+  case C_ALPHA: return upper || lower;
+  case C_BLANK: return c == ' ' || c == '\t';
+  case C_CNTRL: return c < 0x20 || c == 0x7f;
+  case C_DIGIT: return digit;
+  case C_GRAPH: return graph;
+  case C_LOWER: return lower;
+  case C_PRINT: return graph || c == ' ';
+  case C_PUNCT: return graph && !upper && !lower && !digit;
+  case C_SPACE: return c == ' ' || (c >= '\t' && c <= '\r');
+  case C_UPPER: return upper;
   default: return digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 }
@@ -168,9 +178,8 @@ static int32_t unmatched_bracket(parser *P) {
   return fail(P, "unmatched [ (write \\[ for a literal [)");
 }
 
-/* Reads "[:name:]", "[=c=]" or "[.c.]" at P->i, as glibc delimits them:
- * the first character of the name is taken whatever it is, so "[.].]"
- * is "]". */
+/* Reads "[:name:]", "[=c=]" or "[.c.]" at P->i, delimited as glibc does:
+ * the name ends at the first ":]" (or "=]", ".]"), so "[.].]" is "]". */
 static int symbol(parser *P, elem *e) {
   unsigned char delim = P->s[P->i + 1];
   char name[32];
@@ -187,7 +196,7 @@ static int symbol(parser *P, elem *e) {
   name[k] = '\0';
   P->i = j + 1;
   if (delim == ':') {
-    for (int c = 0; c < 12; c++) {
+    for (int c = 0; c < C_COUNT; c++) {
       if (strcmp(name, class_names[c]) == 0) {
         e->kind = E_CLASS;
         e->cls = c;
@@ -220,10 +229,9 @@ static int bracket_elem(parser *P, elem *e, bool hyphen_ok,
     return fail(P, "a - inside [ ] must come first or last, or end a "
                    "range");
   /* POSIX reads [\d] as a backslash or a d; whoever wrote it meant a
-   * digit. */
+   * digit. ([\\d] is a backslash or a d in every reading.) */
   if (s[i] == '\\' && !after_backslash && i + 1 < P->len &&
-      ((s[i + 1] >= '0' && s[i + 1] <= '9') ||
-       ((s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z')))
+      ascii_alnum(s[i + 1]))
     return fail(P, "inside [ ], \\%c is a backslash and a %c: write a class "
                    "such as [:digit:] or [:space:] instead (or [%c\\] for "
                    "both)",
@@ -291,10 +299,10 @@ static int32_t parse_bracket(parser *P) {
 static int32_t class_escape(parser *P, unsigned char c) {
   tt_re_set set = {{0}};
   if (c == 'w' || c == 'W') {
-    add_class(&set, 0);
+    add_class(&set, C_ALNUM);
     tt_re_set_add(&set, '_');
   } else {
-    add_class(&set, 9);
+    add_class(&set, C_SPACE);
   }
   if (c == 'W' || c == 'S')
     for (int w = 0; w < 4; w++)
@@ -315,8 +323,7 @@ static int32_t parse_escape(parser *P) {
     return class_escape(P, c);
   /* Punctuation escaped is itself, in every dialect, except GNU's word
    * and buffer anchors. */
-  if (c >= 0x20 && c < 0x7f && strchr("<>`'", c) == NULL &&
-      !((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) {
+  if (c >= 0x20 && c < 0x7f && strchr("<>`'", c) == NULL && !ascii_alnum(c)) {
     int32_t k = node(P, TT_RE_BYTE, 1);
     if (k >= 0)
       P->t->nodes[k].byte = c;
