@@ -1,18 +1,20 @@
-/* pattern.c - matching replies: memcmp for an anchored literal, which is
- * what almost every heartbeat checks, and our own linear-time engine for
- * any other expression (pattern_parse.c, pattern_prog.c, pattern_dfa.c).
- *
- * Memory per compiled pattern, bounded: the program (6 bytes an
- * instruction, at most TT_PATTERN_MAX_SIZE of them), its bracket sets (32
- * bytes each, at most 256), scratch for one step (10 bytes an
- * instruction) and the DFA state cache (grown on demand, at most
- * TT_PATTERN_CACHE_MAX): under 80 KiB whatever the pattern, about 1 KiB
- * for a preset's. */
+/* pattern.c - matching replies: memcmp for an anchored literal (what most
+ * heartbeats check), our own linear-time engine for any other pattern. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "pattern.h"
 #include "pattern_prog.h"
+
+/* The engine: pattern_parse.c reads the syntax, pattern_prog.c compiles
+ * it to a Thompson program, pattern_dfa.c runs that.
+ *
+ * Memory per compiled pattern, bounded: the program (6 bytes an
+ * instruction, at most TT_PATTERN_MAX_SIZE of them), its bracket sets (32
+ * bytes each, at most 256), scratch for one step (10 bytes an
+ * instruction) and the DFA state cache (grown on demand, at most
+ * TT_PATTERN_CACHE_MAX): under 80 KiB whatever the pattern, about 2 KiB
+ * for a preset's. */
 
 /* Characters with a meaning in an ERE; a backslash before one makes it
  * literal. */

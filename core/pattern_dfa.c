@@ -1,15 +1,17 @@
-/* pattern_dfa.c - running a program over a reply in linear time: a lazy DFA
- * whose states are sets of program counters, cached within a fixed budget,
- * and plain NFA simulation while that cache thrashes.
- *
- * Every step, DFA or NFA, visits each instruction at most once (a mark per
- * instruction and step), so a reply of n bytes costs at most about
- * (n + 1) x 2 x program size visits, whatever the pattern; a step through
- * a cached DFA transition costs one table load. Nothing backtracks. */
+/* pattern_dfa.c - running a program over a reply in linear time: a lazy
+ * DFA with a bounded state cache, and NFA simulation while it thrashes. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "pattern_prog.h"
+
+/* A DFA state stands for the set of program counters the NFA would be at;
+ * states are built when first needed and cached within a fixed budget,
+ * which is emptied when full. Every step, DFA or NFA, visits each
+ * instruction at most once (a mark per instruction and step), so a reply
+ * of n bytes costs at most 2 x (n + 1) x program size visits, whatever the
+ * pattern; a step through a cached transition costs one table load.
+ * Nothing backtracks. */
 
 /* What a transition leads to besides a state (states sit at offsets of 8
  * and up, so 0 is free to mean "not built yet"). */
@@ -187,8 +189,9 @@ static bool ends_here(tt_re_prog *p, const uint16_t *pcs, uint32_t n,
 
 /* Runs the threads in p->list[0..*count) over data[*at..end). Returns
  * MATCHED, DEAD, or UNKNOWN with the threads left in p->list. */
-static uint32_t nfa_run(tt_re_prog *p, uint32_t *count, const unsigned char *data,
-                        size_t *at, size_t end, uint64_t *work) {
+static uint32_t nfa_run(tt_re_prog *p, uint32_t *count,
+                        const unsigned char *data, size_t *at, size_t end,
+                        uint64_t *work) {
   uint16_t *cur = p->list, *nxt = p->list2;
   uint32_t n = *count, r = UNKNOWN;
   step s = {.p = p};

@@ -1,6 +1,5 @@
-/* test_pattern.c - reply matching: our engine answers as glibc's regexec on
- * every pattern it accepts, refuses the rest with advice, and stays linear
- * on patterns that make backtracking engines stall. */
+/* test_pattern.c - reply matching: glibc's answers on every pattern taken,
+ * refusals with advice, linear time on patterns that stall backtrackers. */
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -61,7 +60,8 @@ static void show(char *out, size_t size, const char *s, size_t n) {
   size_t o = 0;
   for (size_t i = 0; i < n && o + 5 < size; i++) {
     unsigned char c = (unsigned char)s[i];
-    o += (size_t)snprintf(out + o, size - o, c >= 0x20 && c < 0x7f ? "%c" : "\\x%02x", c);
+    o += (size_t)snprintf(out + o, size - o,
+                          c >= 0x20 && c < 0x7f ? "%c" : "\\x%02x", c);
   }
   out[o] = '\0';
 }
@@ -173,13 +173,14 @@ static void test_agrees_with_glibc_on_random_patterns(void **state) {
     "a*", "(a|b)*", "[^[:alnum:]]", "\xe9", "[\x80-\xff]", "\\(", "\\$",
   };
   static const char alphabet[] = "abcx.\n\0_ -]\xe9$^()|*+?{}\\/!";
+  const size_t npieces = sizeof pieces / sizeof pieces[0];
   uint64_t rng = 20261125;
   size_t accepted = 0, compared = 0;
   for (int it = 0; it < 3000; it++) {
     char src[160] = "";
     int count = 1 + (int)(tt_rng_next(&rng) % 10);
     for (int k = 0; k < count; k++)
-      strcat(src, pieces[tt_rng_next(&rng) % (sizeof pieces / sizeof pieces[0])]);
+      strcat(src, pieces[tt_rng_next(&rng) % npieces]);
     tt_pattern p;
     char err[160];
     if (tt_pattern_compile(&p, src, err, sizeof err) != 0)
