@@ -3,7 +3,6 @@
 #ifndef TETHER_PATTERN_H
 #define TETHER_PATTERN_H
 
-#include <regex.h> /* config.c's own check still calls regcomp */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

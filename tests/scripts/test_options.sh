@@ -53,7 +53,7 @@ has out "  timeout         2s"
 run 2 --check --miss-threshold 101 db.example:5432
 has err "tether: --miss-threshold: must be a whole number from 1 to 100, not '101'"
 run 2 --check --expect '(' db.example:5432
-has err "tether: --expect: Unmatched ( or \\("
+has err "tether: --expect: unmatched ( (write \\( for a literal ()"
 
 # Options that do not exist.
 for opt in --max-reply --reply-end --backoff-initial --backoff-max --preset --family; do

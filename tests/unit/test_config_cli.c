@@ -145,7 +145,8 @@ static void test_option_values_are_checked(void **state) {
   assert_string_equal(r.text,
                       "--mode: must be persistent or connect\n"
                       "--send: is empty\n"
-                      "--expect: Unmatched \\{\n"
+                      "--expect: { must start a count such as {2}, {2,} or {2,5} (write \\{ "
+      "for a literal {)\n"
                       "--interval: must be greater than 0\n"
                       "--miss-threshold: must be a whole number from 1 to "
                       "100\n");

@@ -144,7 +144,7 @@ static void test_values_are_read_by_type(void **state) {
   assert_refuses(TT_SET_SEND, "", "is empty");
   assert_refuses(TT_SET_REPLY_END, "12345678901234567",
                  "is longer than 16 bytes");
-  assert_refuses(TT_SET_EXPECT, "(", "Unmatched ( or \\(");
+  assert_refuses(TT_SET_EXPECT, "(", "unmatched ( (write \\( for a literal ()");
   assert_refuses(TT_SET_PATH, "health", "must start with /");
   assert_refuses(TT_SET_PATH, "/a b",
                  "must hold only visible ASCII characters (percent-encode "
