@@ -11,13 +11,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages: build, libraries (libuv, libyaml, ncurses, c-ares), tests
+# Debian packages: build, libraries (libuv, libyaml, ncurses, c-ares,
+# OpenSSL's libssl), tests
 # (cmocka, tmux for the dashboard, iproute2 for network namespaces, jq for
 # the scripts, procps, the real servers that tests/servers/ starts, openssl
 # for their certificates), man page lint, clang with its sanitizer and
 # libFuzzer runtimes.
 PACKAGES=(cmake make gcc pkg-config libuv1-dev libyaml-dev libncurses-dev
-          libc-ares-dev libcmocka-dev clang mandoc tmux iproute2 jq procps
+          libc-ares-dev libssl-dev libcmocka-dev clang mandoc tmux iproute2 jq procps
           nginx redis-server memcached openssh-server exim4-daemon-light
           dovecot-imapd dovecot-pop3d postgresql mariadb-server openssl)
 
