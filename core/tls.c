@@ -388,8 +388,9 @@ int tt_tls_ctx_new(const char *ca_file, tt_tls_ctx **out, char *err,
     goto fail_openssl;
   if (SSL_CTX_set_min_proto_version(ctx->ssl, TLS1_2_VERSION) != 1)
     goto fail_openssl;
-  /* An idle session gives back OpenSSL's record buffers (17 KiB each way)
-   * between records: most of a persistent target's life. */
+  /* OpenSSL's record buffers (17 KiB each way) only while a record is
+   * under way: a session waiting for its server's answer does not hold
+   * them (trim() gives back what this mode leaves). */
   SSL_CTX_set_mode(ctx->ssl, SSL_MODE_RELEASE_BUFFERS);
   /* No resumption: every handshake must show the certificate, or its
    * expiry and a change of it would go unseen. */
@@ -558,10 +559,11 @@ int tt_tls_feed(tt_tls *t, const void *data, size_t len) {
 }
 
 /* Gives back what an idle session does not need: OpenSSL's record
- * buffers (about 17 KiB each way; SSL_MODE_RELEASE_BUFFERS alone keeps the
- * read one after handshake messages such as TLS 1.3's session tickets),
- * and a memory BIO that grew large and is empty again (it never shrinks
- * by itself). A persistent session spends most of its life idle. */
+ * buffers (about 17 KiB each way; SSL_MODE_RELEASE_BUFFERS keeps the read
+ * one after handshake messages such as TLS 1.3's session tickets), and a
+ * memory BIO that grew large and is empty again (it never shrinks by
+ * itself). A persistent session spends most of its life idle. Called when
+ * the bytes fed are used up, and when those to send are taken. */
 static void trim(tt_tls *t) {
   BUF_MEM *m;
   BIO *b;

@@ -36,13 +36,15 @@
  * The rule for output: after every call but tt_tls_take_out(), send what
  * tt_tls_pending_out() says is there (reads may answer a key update).
  *
- * Memory: a session exists only while its TLS connection does. An idle
- * session after its handshake holds OpenSSL's SSL object, the server's
- * certificate chain and this struct: about 12 KiB with a one-certificate
- * chain (OpenSSL's 17 KiB record buffers are released between records);
- * 55 KiB or so while a handshake runs. A context holds the trusted CAs:
- * the system's bundle costs about 1 MiB, once, however many targets share
- * it. test_tls.c measures both. */
+ * Memory (OpenSSL's allocations, which test_tls.c counts): a session
+ * exists only while its TLS connection does. It holds about 41 KiB while
+ * it waits for the server's first answer, up to 81 KiB for the moments of
+ * the handshake, and about 19 KiB once idle: OpenSSL's SSL object (7.5
+ * KiB), the keys of the connection and the server's certificate; the 17
+ * KiB record buffers each way and any large read are given back whenever
+ * the session falls idle. A context holds its trusted CAs once, for every
+ * target that shares it: about 13 KiB with a one-certificate ca_file, 680
+ * KiB with Debian's system bundle. */
 #ifndef TETHER_TLS_H
 #define TETHER_TLS_H
 
