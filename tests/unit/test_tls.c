@@ -280,6 +280,23 @@ static void test_name_only_in_common_name(void **unused) {
   tt_test_cert_free(&leaf);
 }
 
+static void test_wildcard(void **unused) {
+  tt_test_cert leaf;
+  char detail[TT_TLS_DETAIL];
+
+  tt_test_cert_make(&leaf, &ca, "*.api.internal", "DNS:*.api.internal",
+                    now() - DAY, now() + DAY);
+  assert_int_equal(handshake("www.api.internal", false, &leaf, NULL, detail,
+                             sizeof(detail)), 0);
+  /* A wildcard stands for one label, never for none. */
+  expect_cert_failure("api.internal", &leaf, NULL,
+                      "certificate is for *.api.internal, not api.internal");
+  expect_cert_failure("a.www.api.internal", &leaf, NULL,
+                      "certificate is for *.api.internal, not "
+                      "a.www.api.internal");
+  tt_test_cert_free(&leaf);
+}
+
 static void test_unknown_ca(void **unused) {
   tt_test_cert leaf;
   tt_test_cert_make(&leaf, &other_ca, "api.internal", "DNS:api.internal",
@@ -652,15 +669,26 @@ static void test_ca_file_checks(void **unused) {
   assert_int_equal(ERR_peek_error(), 0);
 }
 
+/* Without a ca_file, the system's CAs: OpenSSL's default paths, which
+ * SSL_CERT_FILE overrides (so that the test does not depend on the
+ * machine's bundle). */
 static void test_system_cas(void **unused) {
   tt_tls_ctx *sys;
   char err[256];
   tt_test_cert leaf;
   pair p;
 
-  assert_int_equal(tt_tls_ctx_new(NULL, &sys, err, sizeof(err)), 0);
-  /* The test's CA is not among the system's. */
   good_cert(&leaf);
+  setenv("SSL_CERT_FILE", ca_path, 1);
+  assert_int_equal(tt_tls_ctx_new(NULL, &sys, err, sizeof(err)), 0);
+  unsetenv("SSL_CERT_FILE");
+  pair_start(&p, sys, "api.internal", false, &leaf, NULL);
+  assert_int_equal(tt_test_tls_pump(p.client, &p.server), 0);
+  pair_free(&p);
+  tt_tls_ctx_free(sys);
+
+  /* The test's CA is not among the machine's own. */
+  assert_int_equal(tt_tls_ctx_new(NULL, &sys, err, sizeof(err)), 0);
   pair_start(&p, sys, "api.internal", false, &leaf, NULL);
   /* A context may go before its sessions. */
   tt_tls_ctx_free(sys);
@@ -803,6 +831,7 @@ int main(void) {
     cmocka_unit_test(test_other_name),
     cmocka_unit_test(test_other_names_are_bounded),
     cmocka_unit_test(test_name_only_in_common_name),
+    cmocka_unit_test(test_wildcard),
     cmocka_unit_test(test_unknown_ca),
     cmocka_unit_test(test_chain_through_an_intermediate),
     cmocka_unit_test(test_expired_issuer_is_named),
