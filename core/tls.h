@@ -13,11 +13,13 @@
  *                 handshake() below sends the ClientHello.
  *   handshake()   r = tt_tls_handshake(t); send what tt_tls_take_out() gives;
  *                 r == TT_TLS_AGAIN: wait for the next read;
- *                 r == 0: tls_us ends, tt_tls_info() has the certificate,
- *                   version and cipher; drain tt_tls_read() (the server may
- *                   have spoken already), then the probe runs;
- *                 r == TT_TLS_FAILED: tt_tls_failure() and tt_tls_detail()
- *                   say why (class tls, or error for TT_TLS_FAIL_NOMEM);
+ *                 r == 0: tls_us ends, tt_tls_info_get() has the
+ *                   certificate, version and cipher; drain tt_tls_read()
+ *                   (the server may have spoken already), then the probe
+ *                   runs;
+ *                 r == TT_TLS_FAILED: tt_tls_failure_of() and
+ *                   tt_tls_detail() say why (class tls, or error for
+ *                   TT_TLS_FAIL_NOMEM);
  *                   send what is left to send (the alert telling the server
  *                   why), close.
  *   Each read     tt_tls_feed(t, buf, nread); then handshake() while the
@@ -60,7 +62,7 @@ typedef struct tt_tls tt_tls;
 enum {
   TT_TLS_AGAIN = -1,  /* nothing more until bytes come from the peer */
   TT_TLS_CLOSED = -2, /* the peer ended TLS with close_notify */
-  TT_TLS_FAILED = -3  /* for good: tt_tls_failure(), tt_tls_detail() */
+  TT_TLS_FAILED = -3  /* for good: tt_tls_failure_of(), tt_tls_detail() */
 };
 
 /* Why a session failed. Every kind but TT_TLS_FAIL_NOMEM is class tls. */
@@ -102,10 +104,11 @@ struct ssl_ctx_st *tt_tls_ctx_openssl(tt_tls_ctx *ctx);
 /* ---- sessions ---- */
 
 /* A client session, verifying the server's certificate against
- * server_name: a host name is also sent as SNI; an IP literal (IPv6
- * without brackets) is never sent and must be one of the certificate's IP
- * addresses. With insecure the certificate is reported, never judged.
- * NULL when out of memory. */
+ * server_name (a trailing dot aside): a host name is also sent as SNI; an
+ * IP literal (IPv6 without brackets) is never sent and must be one of the
+ * certificate's IP addresses; NULL or "" checks the chain alone. With
+ * insecure the certificate is reported, never judged. NULL when out of
+ * memory. */
 tt_tls *tt_tls_new(tt_tls_ctx *ctx, const char *server_name, bool insecure);
 
 /* Bytes read from the network. 0, or TT_TLS_FAILED when out of memory. */
@@ -142,10 +145,14 @@ size_t tt_tls_take_out(tt_tls *t, void *buf, size_t cap);
  *   unknown CA                             (an issuer not trusted)
  *   handshake failure: alert protocol_version (any fatal alert by name)
  *   peer is not speaking TLS               (plain HTTP, SSH, ...)
+ *   certificate rejected: OPENSSL'S WORDS  (any other verdict)
  *   handshake failure: OPENSSL'S WORDS     (anything else)
- * A certificate of the chain above the server's own is named:
- * "issuer certificate expired on ...". After the handshake, an alert is
- * "alert NAME" and anything else "TLS failure: OPENSSL'S WORDS". */
+ *   out of memory                          (TT_TLS_FAIL_NOMEM)
+ * A certificate of the chain above the server's own is named: "issuer
+ * certificate expired on ...", and one that names no host at all says so:
+ * "certificate names no host, not api.internal". After the handshake, an alert is "alert NAME" and anything else
+ * "TLS failure: OPENSSL'S WORDS". Every call leaves OpenSSL's error queue
+ * empty. */
 tt_tls_failure tt_tls_failure_of(const tt_tls *t);
 const char *tt_tls_detail(const tt_tls *t);
 

@@ -41,8 +41,9 @@ static X509 *new_cert(EVP_PKEY *key, const char *cn, int64_t not_before,
   MUST(ASN1_TIME_set(X509_getm_notBefore(x), (time_t)not_before) != NULL);
   MUST(ASN1_TIME_set(X509_getm_notAfter(x), (time_t)not_after) != NULL);
   MUST(X509_set_pubkey(x, key) == 1);
-  MUST(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
-                                  MBSTRING_ASC, (const unsigned char *)cn,
+  MUST(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), cn ? "CN" : "O",
+                                  MBSTRING_ASC,
+                                  (const unsigned char *)(cn ? cn : "Tether"),
                                   -1, -1, 0) == 1);
   return x;
 }

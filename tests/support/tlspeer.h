@@ -27,7 +27,8 @@ void tt_test_ca(tt_test_cert *ca, const char *cn);
 void tt_test_ca_issued(tt_test_cert *c, const tt_test_cert *ca,
                        const char *cn, int64_t not_before, int64_t not_after);
 
-/* A server certificate named cn, with the subject alternative names san
+/* A server certificate named cn (NULL: a subject of O=Tether alone),
+ * with the subject alternative names san
  * ("DNS:api.internal,IP:127.0.0.1"; NULL: none), valid from not_before to
  * not_after (seconds since the epoch), issued by ca, or self-signed when
  * ca is NULL. */

@@ -278,6 +278,11 @@ static void test_name_only_in_common_name(void **unused) {
   expect_cert_failure("api.internal", &leaf, NULL,
                       "certificate is for legacy.example, not api.internal");
   tt_test_cert_free(&leaf);
+  /* Neither: it names no host at all. */
+  tt_test_cert_make(&leaf, &ca, NULL, NULL, now() - DAY, now() + DAY);
+  expect_cert_failure("api.internal", &leaf, NULL,
+                      "certificate names no host, not api.internal");
+  tt_test_cert_free(&leaf);
 }
 
 static void test_wildcard(void **unused) {
