@@ -247,6 +247,18 @@ static void test_self_signed(void **unused) {
   tt_test_cert_make(&leaf, NULL, "api.internal", "DNS:api.internal",
                     now() - DAY, now() + DAY);
   expect_cert_failure("api.internal", &leaf, NULL, "self-signed certificate");
+
+  /* Named in ca_file, a self-signed certificate is trusted (pinned). */
+  char *pinned = tt_test_cert_file(&leaf), err[256];
+  tt_tls_ctx *pin;
+  pair p;
+  assert_int_equal(tt_tls_ctx_new(pinned, &pin, err, sizeof(err)), 0);
+  pair_start(&p, pin, "api.internal", false, &leaf, NULL);
+  assert_int_equal(tt_test_tls_pump(p.client, &p.server), 0);
+  pair_free(&p);
+  tt_tls_ctx_free(pin);
+  unlink(pinned);
+  free(pinned);
   tt_test_cert_free(&leaf);
 }
 
