@@ -164,6 +164,8 @@ void tt_config_free(tt_config *cfg) {
     free(t->reply_end);
     free(t->path);
     free(t->status);
+    free(t->server_name);
+    free(t->ca_file);
     for (size_t j = 0; j < t->ntags; j++)
       free(t->tags[j]);
     free(t->tags);

@@ -55,6 +55,11 @@ typedef struct tt_target {
   size_t nstatus;
   tt_addresses addresses;
   uint64_t resolve_every_ms;
+  bool tls;                /* a TLS handshake, then the probe inside it */
+  char *server_name;       /* what the certificate must name; NULL: host */
+  char *ca_file;           /* CAs to trust; NULL: the system's */
+  bool insecure;           /* report the certificate, never judge it */
+  uint64_t cert_warn_ms;   /* expiring within it: degraded */
   char **tags;
   size_t ntags;
   uint32_t followed;       /* TT_BIT(id) of the settings that nobody set

@@ -29,10 +29,16 @@ static uint64_t now_ms(const tt_session *s) {
 
 /* ---- letting go ---------------------------------------------------------- */
 
+static void conn_free(tt_conn *c) {
+  if (c->tls != NULL)
+    tt_tls_free(c->tls);
+  free(c);
+}
+
 static void conn_close_cb(uv_handle_t *handle) {
   tt_conn *c = handle->data;
   tt_engine *e = c->engine;
-  free(c);
+  conn_free(c);
   tt_engine_handle_closed(e);
 }
 
@@ -54,13 +60,17 @@ typedef struct tt_linger {
   tt_engine *e;
   struct tt_linger *prev, *next; /* the engine's, for a stop */
   int open;                      /* handles not yet closed */
+  size_t len;
+  char bytes[];                  /* the goodbye, while it is written */
 } tt_linger;
 
 static void linger_closed_cb(uv_handle_t *h) {
-  tt_linger *l = h->data;
+  /* The timer's data is the linger; the connection's stays the
+   * connection, which writes still in flight are handed back with. */
+  tt_linger *l = h->type == UV_TIMER ? h->data : ((tt_conn *)h->data)->linger;
   tt_engine *e = l->e;
-  if (h == (uv_handle_t *)&l->c->tcp)
-    free(l->c);
+  if (h->type != UV_TIMER)
+    conn_free(l->c);
   if (--l->open == 0)
     free(l);
   tt_engine_handle_closed(e);
@@ -75,7 +85,6 @@ static void linger_end(tt_linger *l) {
     l->e->lingering = l->next;
   if (l->next != NULL)
     l->next->prev = l->prev;
-  l->c->tcp.data = l;
   uv_close((uv_handle_t *)&l->timer, linger_closed_cb);
   uv_close((uv_handle_t *)&l->c->tcp, linger_closed_cb);
 }
@@ -106,10 +115,10 @@ static void linger_shutdown_cb(uv_shutdown_t *req, int status) {
     linger_end(req->data);
 }
 
-void tt_conn_linger(tt_conn *c, const char *bytes, size_t len,
+void tt_conn_linger(tt_conn *c, const void *bytes, size_t len,
                     uint64_t timeout_ms) {
   tt_engine *e = c->engine;
-  tt_linger *l = calloc(1, sizeof *l);
+  tt_linger *l = calloc(1, sizeof *l + len);
   c->session = NULL;
   if (l == NULL) {
     tt_conn_let_go(c);
@@ -129,7 +138,12 @@ void tt_conn_linger(tt_conn *c, const char *bytes, size_t len,
     l->next->prev = l;
   e->lingering = l;
   uv_timer_start(&l->timer, linger_timer_cb, timeout_ms, 0);
-  uv_buf_t b = uv_buf_init((char *)bytes, (unsigned)len);
+  /* A copy: the bytes may be a TLS record made for this close, or the
+   * preset's, which a reload must not be able to pull away. */
+  if (len > 0)
+    memcpy(l->bytes, bytes, len);
+  l->len = len;
+  uv_buf_t b = uv_buf_init(l->bytes, (unsigned)len);
   uv_read_stop((uv_stream_t *)&c->tcp);
   if ((len > 0 && uv_write(&l->write, (uv_stream_t *)&c->tcp, &b, 1,
                            linger_written_cb) != 0) ||
@@ -285,7 +299,7 @@ static void fail_all(tt_session *s) {
   let_go_attempts(s);
   s->addrs_good = false;
   tt_class cls = failure_of(s, detail, sizeof detail);
-  tt_session_connect_failed(s, cls, detail);
+  tt_session_fail(s, cls, detail);
 }
 
 static void connect_cb(uv_connect_t *req, int status) {
@@ -383,7 +397,7 @@ static void resolved_cb(tt_resolve_req *req, int status, const tt_addr *addrs,
   if (status < 0 || s->naddrs == 0) {
     tt_class cls = tt_classify(status < 0 ? status : UV_EAI_NODATA,
                                TT_PHASE_RESOLVE, detail, sizeof detail);
-    tt_session_connect_failed(s, cls, detail);
+    tt_session_fail(s, cls, detail);
     return;
   }
   s->resolved_ms = now_ms(s);
@@ -400,7 +414,7 @@ static void resolve(tt_session *s) {
   if (r < 0) {
     char detail[TT_ERROR_MAX];
     tt_class cls = tt_classify(r, TT_PHASE_RESOLVE, detail, sizeof detail);
-    tt_session_connect_failed(s, cls, detail);
+    tt_session_fail(s, cls, detail);
     return;
   }
   s->naddrs = 0;
@@ -414,7 +428,7 @@ void tt_connect_start(tt_session *s) {
   if (r < 0) {
     char detail[TT_ERROR_MAX];
     tt_class cls = tt_classify(r, TT_PHASE_CONNECT, detail, sizeof detail);
-    tt_session_connect_failed(s, cls, detail);
+    tt_session_fail(s, cls, detail);
     return;
   }
   bool cached = s->t->literal_family != 0 ||
@@ -433,7 +447,7 @@ void tt_connect_timer(tt_session *s) {
     tt_class cls = tt_classify_deadline(TT_PHASE_RESOLVE,
                                         s->t->connect_timeout_ms, detail,
                                         sizeof detail);
-    tt_session_connect_failed(s, cls, detail);
+    tt_session_fail(s, cls, detail);
     return;
   }
   if (now_ms(s) < s->deadline_ms) {

@@ -7,8 +7,8 @@
 #include "duration.h"
 
 /* Fraction digits beyond this many (after trailing zeros are dropped) can
- * never make a whole number of milliseconds: the largest unit, 1h, is
- * 3 600 000 ms, whose factor of ten is only 10^5. */
+ * never make a whole number of milliseconds: the largest unit, 1d, is
+ * 86 400 000 ms, whose factor of ten is only 10^5. */
 #define MAX_FRACTION_DIGITS 9
 
 static const struct unit {
@@ -19,6 +19,7 @@ static const struct unit {
   {"s", 1000},
   {"m", 60 * 1000},
   {"h", 3600 * 1000},
+  {"d", 24 * 3600 * 1000},
 };
 
 static bool is_digit(char c) {
@@ -26,6 +27,14 @@ static bool is_digit(char c) {
 }
 
 int tt_duration_parse(const char *s, uint64_t *ms, const char **why) {
+  int r = tt_duration_parse_max(s, TT_DURATION_MAX_MS, ms, why);
+  if (r != 0 && strcmp(*why, "is too long") == 0)
+    *why = "is longer than 24h";
+  return r;
+}
+
+int tt_duration_parse_max(const char *s, uint64_t max_ms, uint64_t *ms,
+                          const char **why) {
   uint64_t whole = 0, frac = 0, scale = 1;
   bool too_big = false;
   size_t i = 0, frac_digits = 0;
@@ -50,7 +59,7 @@ int tt_duration_parse(const char *s, uint64_t *ms, const char **why) {
   for (; is_digit(s[i]); i++) {
     /* Keep reading the digits, but stop counting once the value is past
      * any limit: the answer is then "too long" whatever follows. */
-    if (whole > TT_DURATION_MAX_MS)
+    if (whole > max_ms)
       too_big = true;
     else
       whole = whole * 10 + (uint64_t)(s[i] - '0');
@@ -85,21 +94,21 @@ int tt_duration_parse(const char *s, uint64_t *ms, const char **why) {
       unit = &units[u];
   }
   if (unit == NULL) {
-    *why = "has an unknown unit; use ms, s, m or h";
+    *why = "has an unknown unit; use ms, s, m, h or d";
     return -1;
   }
-  /* frac < 10^9 and unit->ms <= 3.6e6, so the product fits easily. */
+  /* frac < 10^9 and unit->ms <= 8.64e7, so the product fits easily. */
   if (frac * unit->ms % scale != 0) {
     *why = "is not a whole number of milliseconds";
     return -1;
   }
-  if (too_big || whole > TT_DURATION_MAX_MS / unit->ms) {
-    *why = "is longer than 24h";
+  if (too_big || whole > max_ms / unit->ms) {
+    *why = "is too long";
     return -1;
   }
   whole = whole * unit->ms + frac * unit->ms / scale;
-  if (whole > TT_DURATION_MAX_MS) {
-    *why = "is longer than 24h";
+  if (whole > max_ms) {
+    *why = "is too long";
     return -1;
   }
   *ms = whole;
@@ -118,7 +127,9 @@ int tt_duration_format(uint64_t ms, char *buf, size_t n) {
     char digits[16];
     int len;
 
-    if (ms < units[u].ms || ms % per_thousandth != 0)
+    /* A day is for what is counted in days: 24h reads as hours. */
+    if (ms < units[u].ms || ms % per_thousandth != 0 ||
+        (units[u].ms == 24 * 3600 * 1000 && ms < 2 * units[u].ms))
       continue;
     thousandths = ms / per_thousandth;
     whole = thousandths / 1000;

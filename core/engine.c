@@ -278,6 +278,46 @@ int tt_engine_replace(tt_engine *e, size_t i, const tt_target *t,
   return 0;
 }
 
+/* ---- TLS contexts ------------------------------------------------------------- */
+
+/* One context per distinct ca_file, made on first use and shared by every
+ * target naming it (the system's bundle costs hundreds of KiB once). */
+typedef struct tt_tls_ctxs {
+  struct tt_tls_ctxs *next;
+  tt_tls_ctx *ctx;
+  char ca_file[]; /* "" for the system's CAs */
+} tt_tls_ctxs;
+
+tt_tls_ctx *tt_engine_tls_ctx(tt_engine *e, const char *ca_file, char *err,
+                              size_t n) {
+  const char *key = ca_file ? ca_file : "";
+  for (tt_tls_ctxs *c = e->tls; c != NULL; c = c->next)
+    if (strcmp(c->ca_file, key) == 0)
+      return c->ctx;
+  tt_tls_ctxs *c = malloc(sizeof *c + strlen(key) + 1);
+  if (c == NULL) {
+    snprintf(err, n, "out of memory");
+    return NULL;
+  }
+  if (tt_tls_ctx_new(ca_file, &c->ctx, err, n) != 0) {
+    free(c);
+    return NULL;
+  }
+  strcpy(c->ca_file, key);
+  c->next = e->tls;
+  e->tls = c;
+  return c->ctx;
+}
+
+static void free_tls_ctxs(tt_engine *e) {
+  while (e->tls != NULL) {
+    tt_tls_ctxs *c = e->tls;
+    e->tls = c->next;
+    tt_tls_ctx_free(c->ctx);
+    free(c);
+  }
+}
+
 /* ---- running ---------------------------------------------------------------- */
 
 int tt_engine_start(tt_engine *e) {
@@ -358,6 +398,7 @@ void tt_engine_free(tt_engine *e) {
   for (size_t i = 0; i < e->nentries; i++)
     if (e->entries[i].group != NULL)
       tt_group_free(e->entries[i].group);
+  free_tls_ctxs(e);
   free(e->sessions);
   free(e->entries);
   free(e);

@@ -30,6 +30,10 @@ typedef struct tt_view {
   char last_error[TT_ERROR_MAX];/* its detail, already escaped */
   char ip[TT_IP_MAX];           /* resolved address, "" until resolved */
   bool finished;                /* reached the heartbeat count */
+  /* Over TLS: the latest handshake's time and the certificate it showed
+   * (cert is NULL until a handshake got that far). */
+  uint32_t tls_us;
+  const struct tt_tls_info *cert;
   tt_stats stats;
 } tt_view;
 
@@ -64,6 +68,9 @@ typedef struct tt_event {
   uint32_t rtt_us;
   bool has_reply;       /* heartbeat in connect mode with expect, when ok */
   uint32_t reply_us;    /* connect (or send) -> matching reply */
+  bool has_tls;         /* heartbeat of a target over TLS, after a
+                           handshake: tls_us, and view->cert */
+  uint32_t tls_us;      /* the connection's TLS handshake */
   tt_state from, to;    /* state */
   const char *error;    /* human detail when not ok (reconnect: why the
                            connection closed); "" otherwise */

@@ -7,6 +7,7 @@
 
 #include "duration.h"
 #include "loader.h"
+#include "tls.h"
 
 /* The layers combined. */
 typedef struct resolved {
@@ -87,12 +88,13 @@ static void resolved_init(resolved *r) {
   }
 }
 
-/* A preset sets mode, send, expect, where replies end, its greeting and
- * its goodbye at its layer, clearing what it does not use. */
+/* A preset sets mode, send, expect, where replies end, TLS and its
+ * goodbye at its layer, clearing what it does not use. */
 static void apply_preset(resolved *r, const tt_preset *p, where at) {
   static const tt_setting_id sets[] = {TT_SET_PRESET, TT_SET_MODE,
                                        TT_SET_SEND, TT_SET_EXPECT,
-                                       TT_SET_REPLY_END, TT_SET_REPLY_BYTES};
+                                       TT_SET_REPLY_END, TT_SET_REPLY_BYTES,
+                                       TT_SET_TLS};
   r->v[TT_SET_PRESET].preset = p;
   r->v[TT_SET_MODE].num = p->mode;
   r->v[TT_SET_SEND].str.p = p->send;
@@ -107,6 +109,7 @@ static void apply_preset(resolved *r, const tt_preset *p, where at) {
     r->v[TT_SET_REPLY_END] = tt_setting_get(TT_SET_REPLY_END)->def;
   }
   r->v[TT_SET_REPLY_BYTES].num = p->reply_bytes;
+  r->v[TT_SET_TLS].num = p->tls;
   r->quit = p->quit;
   r->quit_len = p->quit == NULL ? 0 : p->quit_len ? p->quit_len
                                                   : strlen(p->quit);
@@ -359,6 +362,33 @@ static void check_replies(loader *L, const draft *d, const resolved *r,
   }
 }
 
+/* TLS: a ca_file must be one that loads; the TLS keys in a target that
+ * does not use TLS are a mistake (in defaults: they apply to those that
+ * do). */
+static void check_tls(loader *L, const draft *d, const resolved *r,
+                      uint32_t bad) {
+  char err[256];
+  const tt_setting_value *ca = &r->v[TT_SET_CA_FILE];
+  if (bad & (TT_BIT(TT_SET_TLS) | TT_BIT(TT_SET_PRESET)))
+    return;
+  if (r->v[TT_SET_TLS].num == 0) {
+    for (tt_setting_id id = TT_SET_SERVER_NAME; id <= TT_SET_CERT_WARN; id++)
+      if (d->lay.s.has & TT_BIT(id))
+        ld_where_diag(L, d, &d->lay.at[id],
+                      "%s is only for targets over TLS (tls: true, or the "
+                      "https and tls presets)",
+                      tt_setting_get(id)->key);
+    return;
+  }
+  if (ca->str.p != NULL && !(bad & TT_BIT(TT_SET_CA_FILE))) {
+    char path[TT_MAX_TEXT + 1];
+    memcpy(path, ca->str.p, ca->str.len);
+    path[ca->str.len] = '\0';
+    if (tt_tls_ca_check(path, err, sizeof(err)) != 0)
+      ld_where_diag(L, d, from_file(r, TT_SET_CA_FILE), "ca_file: %s", err);
+  }
+}
+
 /* ---- the target ---- */
 
 /* The preset's send with every "{address}" and "{path}" replaced. */
@@ -461,6 +491,15 @@ static void write_setting(loader *L, const draft *d, tt_target *t,
     e = (int)v->num;
     memcpy(slot(t, s->offset), &e, sizeof(e));
     break;
+  case TT_STYPE_BOOL:
+    *(bool *)slot(t, s->offset) = v->num != 0;
+    break;
+  case TT_STYPE_TEXT:
+    if (v->str.p != NULL &&
+        (*(char **)slot(t, s->offset) = dup_bytes(v->str.p, v->str.len)) ==
+            NULL)
+      L->failed = true;
+    break;
   case TT_STYPE_DURATION:
     *(uint64_t *)slot(t, s->offset) = v->num;
     break;
@@ -532,6 +571,7 @@ void ld_finish_target(loader *L, draft *d, size_t index) {
   check_times(L, d, name, &r, bad);
   check_family(L, d, t, name, &r, bad);
   check_replies(L, d, &r, bad);
+  check_tls(L, d, &r, bad);
   if (L->failed)
     return; /* nothing of this config will be used */
 

@@ -16,6 +16,7 @@ static const char *const class_names[TT_CLASS_COUNT] = {
   [TT_CLASS_RESET] = "reset",
   [TT_CLASS_PROTOCOL] = "protocol",
   [TT_CLASS_UNHEALTHY] = "unhealthy",
+  [TT_CLASS_TLS] = "tls",
   [TT_CLASS_ERROR] = "error",
 };
 

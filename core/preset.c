@@ -8,6 +8,17 @@
 /* PostgreSQL's SSLRequest: length 8, code 80877103. */
 #define PG_SSLREQUEST "\x00\x00\x00\x08\x04\xd2\x16\x2f"
 
+/* HEAD on a keep-alive connection; a reply is a status line and headers,
+ * its status judged against the target's accepted ones. */
+#define HTTP_PROBE                                                         \
+  .send = "HEAD {path} HTTP/1.1\r\n"                                        \
+          "Host: {address}\r\n"                                            \
+          "User-Agent: tether/" TT_VERSION "\r\n"                          \
+          "Connection: keep-alive\r\n"                                     \
+          "\r\n",                                                         \
+  .expect = "^HTTP/1\\.[01] [0-9]{3}", .reply_end = "\r\n\r\n",            \
+  .judge = TT_JUDGE_HTTP
+
 /* A MySQL HandshakeResponse41 (sequence 1) for user "tether" without a
  * password, without CLIENT_PLUGIN_AUTH (so that no server asks to switch
  * plugins): capabilities LONG_PASSWORD | PROTOCOL_41 | SECURE_CONNECTION,
@@ -59,16 +70,23 @@ static const tt_preset presets[] = {
   {
     .name = "http",
     .mode = TT_MODE_PERSISTENT,
-    .send = "HEAD {path} HTTP/1.1\r\n"
-            "Host: {address}\r\n"
-            "User-Agent: tether/" TT_VERSION "\r\n"
-            "Connection: keep-alive\r\n"
-            "\r\n",
-    .expect = "^HTTP/1\\.[01] [0-9]{3}",
-    .reply_end = "\r\n\r\n",
-    .judge = TT_JUDGE_HTTP,
+    HTTP_PROBE,
     .summary = "HTTP/1.1: HEAD path on a keep-alive connection; a status "
                "outside status (200-399) is unhealthy",
+  },
+  {
+    .name = "https",
+    .mode = TT_MODE_PERSISTENT,
+    HTTP_PROBE,
+    .tls = true,
+    .summary = "HTTPS: the http preset inside TLS, the certificate checked",
+  },
+  {
+    .name = "tls",
+    .mode = TT_MODE_CONNECT,
+    .tls = true,
+    .summary = "a fresh connection and a TLS handshake every interval; the "
+               "certificate checked",
   },
   {
     .name = "smtp",
@@ -100,6 +118,7 @@ static const tt_preset presets[] = {
     .expect = "^[SNE]",
     .reply_bytes = 1,
     .judge = TT_JUDGE_POSTGRES,
+    .tls_after = 'S',
     .summary = "PostgreSQL: a fresh connection, SSLRequest, expects S or N",
   },
   {

@@ -3,6 +3,7 @@
 #ifndef TETHER_PRESET_H
 #define TETHER_PRESET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tether.h"
@@ -38,6 +39,12 @@ typedef struct tt_preset {
   const char *quit;
   size_t quit_len;       /* quit's length when it holds NUL bytes; 0:
                             strlen(quit) */
+  bool tls;              /* the probe runs inside TLS */
+  /* Connect mode: a reply starting with this byte means the server will
+   * now speak TLS (PostgreSQL's S): a handshake follows, not judged, so
+   * that the probe can leave with close_notify rather than abandon a
+   * handshake the server waits for. 0: none. */
+  char tls_after;
   tt_judge judge;
   const char *summary;   /* one line for --help and the man page */
 } tt_preset;

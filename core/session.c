@@ -145,7 +145,11 @@ static bool result(tt_session *s, uint64_t seq, tt_class cls, uint32_t rtt_us,
                    tt_step *step) {
   tt_view *v = &s->view;
   const tt_target *t = s->t;
-  tt_rules rules = { t->miss_threshold, t->rtt_warn_ms };
+  tt_rules rules = { t->miss_threshold, t->rtt_warn_ms, 0 };
+  if (t->tls && s->cert != NULL && s->cert->judged &&
+      s->cert->not_after - (int64_t)(tt_wall_us() / 1000000) <
+        (int64_t)(t->cert_warn_ms / 1000))
+    rules.cert_expires = s->cert->not_after;
   uint32_t gen = s->gen;
   char why[TT_ERROR_MAX];
 
@@ -169,6 +173,8 @@ static bool result(tt_session *s, uint64_t seq, tt_class cls, uint32_t rtt_us,
     .rtt_us = rtt_us,
     .has_reply = reply_us != NULL,
     .reply_us = reply_us != NULL ? *reply_us : 0,
+    .has_tls = t->tls && v->cert != NULL,
+    .tls_us = v->tls_us,
     .error = cls == TT_CLASS_OK ? "" : v->last_error,
   };
   *step = tt_state_step(&s->machine, &rules, cls, rtt_us);
@@ -213,6 +219,7 @@ static void late(tt_session *s, uint64_t seq, uint32_t rtt_us) {
  * owed a reply are forgotten with it. */
 static void drop_conn(tt_session *s) {
   s->gen++;
+  s->upgrading = false;
   s->ping_pending = false;
   s->write_pending = false;
   s->owed = s->ping_seq + 1;
@@ -234,12 +241,8 @@ static void drop_conn_politely(tt_session *s) {
   tt_conn *c = s->conn;
   s->conn = NULL;
   drop_conn(s);
-  if (c == NULL)
-    return;
-  if (s->t->quit != NULL)
-    tt_conn_linger(c, s->t->quit, s->t->quit_len, s->t->timeout_ms);
-  else
-    tt_conn_let_go(c);
+  if (c != NULL)
+    tt_transport_goodbye(s, c);
 }
 
 static uint64_t backoff_delay(tt_session *s) {
@@ -289,8 +292,7 @@ static void fail_status(tt_session *s, int status, tt_phase phase) {
   fail(s, cls, detail);
 }
 
-void tt_session_connect_failed(tt_session *s, tt_class cls,
-                               const char *detail) {
+void tt_session_fail(tt_session *s, tt_class cls, const char *detail) {
   fail(s, cls, detail);
 }
 
@@ -326,7 +328,13 @@ static void quiet_reconnect(tt_session *s, tt_class cls, const char *detail) {
 
 /* The peer closed (eof) or reset the connection, or a write found it
  * gone. */
-static void closed(tt_session *s, tt_class cls, const char *detail) {
+void tt_session_closed(tt_session *s, tt_class cls, const char *detail) {
+  if (s->doing == TT_DO_HANDSHAKE) {
+    fail(s, cls, cls == TT_CLASS_EOF
+                   ? "peer closed the connection during the TLS handshake"
+                   : detail);
+    return;
+  }
   bool answered = s->conn != NULL && s->conn->answered;
   if (s->doing == TT_DO_READY && answered &&
       (!s->ping_pending ||
@@ -430,10 +438,20 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
     }
     uint32_t reply_us = (uint32_t)((now_ns - s->t_ready_ns) / 1000);
     tt_class cls = tt_judge_reply(t, data, n, detail, sizeof detail);
-    if (cls == TT_CLASS_PROTOCOL)
+    if (cls == TT_CLASS_PROTOCOL) {
       fail(s, cls, detail);
-    else
+    } else if (cls == TT_CLASS_OK && t->preset != NULL &&
+               t->preset->tls_after != 0 && n > 0 &&
+               data[0] == t->preset->tls_after && !t->tls) {
+      /* The server now waits for a TLS handshake: one is made (not
+       * judged), so that the probe can leave with close_notify rather
+       * than abandon it, which servers log. */
+      s->reply_us = reply_us;
+      s->upgrading = true;
+      tt_transport_start_tls(s, true);
+    } else {
       probe_done(s, cls, &reply_us, detail);
+    }
     return false;
   }
 
@@ -499,9 +517,9 @@ static void fail_overlong(tt_session *s) {
   fail(s, TT_CLASS_PROTOCOL, detail);
 }
 
-/* Frames the bytes of one read into replies. Bytes that come while no
+/* Frames the plaintext of one read into replies. Bytes that come while no
  * reply is owed are discarded (and counted). */
-static void feed(tt_session *s, char *data, size_t len, uint64_t now_ns) {
+void tt_session_feed(tt_session *s, char *data, size_t len, uint64_t now_ns) {
   tt_framer_feed(&s->framer, data, len);
   for (;;) {
     char *r;
@@ -527,88 +545,13 @@ static void feed(tt_session *s, char *data, size_t len, uint64_t now_ns) {
   }
 }
 
-static void alloc_cb(uv_handle_t *handle, size_t hint, uv_buf_t *buf) {
-  tt_conn *c = handle->data;
-  buf->base = c->engine->readbuf;
-  buf->len = sizeof c->engine->readbuf - 1;
-}
-
-/* The class of a read that ended the stream. libuv reports UV_EOF when
- * poll says the peer hung up after a short read, without reading again:
- * a reset that came right behind the data is then only in the socket's
- * pending error, which is where it is looked for. */
-static tt_class read_end(tt_conn *c, int status, char *detail, size_t n) {
-  uv_os_fd_t fd;
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (status == UV_EOF && uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 &&
-      getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0)
-    status = uv_translate_sys_error(err);
-  return tt_classify(status, TT_PHASE_READ, detail, n);
-}
-
-static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
-  /* The arrival time is taken first: everything below is our own cost. */
-  uint64_t now_ns = uv_hrtime();
-  tt_conn *c = stream->data;
-  tt_session *s = c->session;
-  if (s == NULL || nread == 0)
-    return;
-  if (nread < 0) {
-    char detail[TT_ERROR_MAX];
-    tt_class cls = read_end(c, (int)nread, detail, sizeof detail);
-    if (cls == TT_CLASS_EOF || cls == TT_CLASS_RESET)
-      closed(s, cls, detail);
-    else
-      fail(s, cls, detail);
-    return;
-  }
-  feed(s, buf->base, (size_t)nread, now_ns);
-}
-
-/* ---- writes ------------------------------------------------------------- */
-
-static void write_cb(uv_write_t *req, int status) {
-  uint64_t seq = (uint64_t)(uintptr_t)req->data;
-  tt_conn *c = req->handle->data;
-  free(req);
-  tt_session *s = c->session;
-  if (s == NULL || status == UV_ECANCELED || c != s->conn)
-    return;
-  if (status < 0) {
-    char detail[TT_ERROR_MAX];
-    tt_class cls = tt_classify(status, TT_PHASE_WRITE, detail, sizeof detail);
-    if (cls == TT_CLASS_RESET)
-      closed(s, cls, detail);
-    else
-      fail(s, cls, detail);
-    return;
-  }
-  if (seq == s->ping_seq)
-    s->write_pending = false;
-}
-
-/* Writes the target's send string; seq says which ping it carries (0 for
- * a connect-mode probe). Returns 0 or a libuv error. */
-static int write_send(tt_session *s, uint64_t seq) {
-  uv_write_t *req = malloc(sizeof *req);
-  if (req == NULL)
-    return UV_ENOMEM;
-  req->data = (void *)(uintptr_t)seq;
-  uv_buf_t buf = uv_buf_init(s->t->send, (unsigned)s->t->send_len);
-  int r = uv_write(req, (uv_stream_t *)&s->conn->tcp, &buf, 1, write_cb);
-  if (r < 0)
-    free(req);
-  return r;
-}
-
 static void send_ping(tt_session *s, uint64_t seq) {
   s->ping_seq = seq;
   s->ping_pending = true;
   s->write_pending = true;
   s->sent_ns[seq % s->ring_len] = uv_hrtime();
   s->deadline_ms = now_ms(s) + s->t->timeout_ms;
-  int r = write_send(s, seq);
+  int r = tt_transport_send(s, s->t->send, s->t->send_len, seq);
   if (r < 0) {
     fail_status(s, r, TT_PHASE_WRITE);
     return;
@@ -619,14 +562,31 @@ static void send_ping(tt_session *s, uint64_t seq) {
 /* ---- the connection is there -------------------------------------------- */
 
 void tt_session_connected(tt_session *s) {
-  const tt_target *t = s->t;
-  tt_conn *c = s->conn;
-  int r = uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+  int r = tt_transport_start(s);
   if (r < 0) {
     fail_status(s, r, TT_PHASE_READ);
     return;
   }
+  if (s->t->tls)
+    tt_transport_start_tls(s, s->t->insecure);
+  else
+    tt_session_ready(s);
+}
 
+void tt_session_tls_done(tt_session *s) {
+  if (s->upgrading) {
+    uint32_t reply_us = s->reply_us;
+    s->upgrading = false;
+    probe_done(s, TT_CLASS_OK, &reply_us, "");
+    return;
+  }
+  tt_session_ready(s);
+}
+
+/* The connection (TLS included) is there: the probe starts. */
+void tt_session_ready(tt_session *s) {
+  const tt_target *t = s->t;
+  int r;
   if (persistent(s)) {
     s->doing = TT_DO_READY;
     s->owed = s->seq + 1;
@@ -649,7 +609,8 @@ void tt_session_connected(tt_session *s) {
     probe_done(s, TT_CLASS_OK, NULL, "");
     return;
   }
-  if (t->send != NULL && (r = write_send(s, 0)) < 0) {
+  if (t->send != NULL &&
+      (r = tt_transport_send(s, t->send, t->send_len, 0)) < 0) {
     fail_status(s, r, TT_PHASE_WRITE);
     return;
   }
@@ -703,6 +664,11 @@ static void timer_cb(uv_timer_t *timer) {
   case TT_DO_RESOLVING:
   case TT_DO_CONNECTING:
     tt_connect_timer(s);
+    break;
+  case TT_DO_HANDSHAKE:
+    snprintf(detail, sizeof detail, "TLS handshake not done within %llu ms",
+             (unsigned long long)s->t->connect_timeout_ms);
+    fail(s, TT_CLASS_TLS, detail);
     break;
   case TT_DO_PROBING:
     if (s->note != NULL) {
@@ -799,6 +765,7 @@ void tt_session_inherit(tt_session *s, const tt_session *old) {
   s->view.target = t;
   s->view.index = index;
   s->view.finished = false;
+  s->view.cert = NULL; /* the old session's, freed with it */
   s->machine = old->machine;
   s->seq = old->seq;
   s->ping_seq = old->seq;
@@ -860,6 +827,7 @@ void tt_session_free(tt_session *s) {
   free(s->note);
   free(s->addrs);
   free(s->addr_status);
+  free(s->cert);
   if (s->owned != NULL) {
     free(s->owned->name);
     free(s->owned->host);

@@ -12,6 +12,7 @@
 #include "frame.h"
 #include "resolve.h"
 #include "state.h"
+#include "tls.h"
 
 /* Addresses of one name tried per connection (RFC 8305 alternates the
  * families through them). */
@@ -36,6 +37,7 @@ typedef struct tt_conn {
   tt_engine *engine;
   struct tt_conn *next;  /* the other attempts of the same connect */
   struct tt_linger *linger; /* set while it closes politely */
+  tt_tls *tls;           /* TLS over it, once the TCP handshake is done */
   uint64_t t0_ns;        /* when this attempt began */
   uint8_t addr;          /* which of the session's addresses */
   bool answered;         /* a reply to a ping came on it */
@@ -46,6 +48,7 @@ typedef enum tt_doing {
   TT_DO_IDLE,       /* timer: the next attempt or probe */
   TT_DO_RESOLVING,  /* timer: the resolution's deadline */
   TT_DO_CONNECTING, /* timer: the next address's turn, or the deadline */
+  TT_DO_HANDSHAKE,  /* TLS; timer: the connect deadline */
   TT_DO_READY,      /* persistent, connected; timer: the next ping or the
                        reply's deadline */
   TT_DO_PROBING,    /* connect mode, reply expected; timer: its deadline */
@@ -71,6 +74,7 @@ struct tt_session {
   bool retrying;        /* the ping is being sent again on a new
                            connection: the old one closed under it */
   bool addrs_good;      /* the last connection to these addresses worked */
+  bool upgrading;       /* a TLS handshake after the reply (tls_after) */
   tt_machine machine;
   uint32_t backoff_step;
   uint32_t ring_len;    /* entries of sent_ns */
@@ -88,6 +92,10 @@ struct tt_session {
   uint64_t ping_seq;    /* latest ping on this connection */
   uint64_t owed;        /* oldest ping still owed a reply: [owed, ping_seq] */
   uint64_t t_ready_ns;  /* connect mode: connected, or sent, at */
+  uint64_t t_tls_ns;    /* the TLS handshake began at */
+  uint32_t reply_us;    /* connect mode: the reply's wait, kept while a
+                           TLS upgrade follows it */
+  tt_tls_info *cert;    /* the latest certificate's facts (over TLS) */
   char *note;           /* why the greeting lines so far did not match */
   uint32_t greeting_bytes;
   tt_framer framer;
@@ -114,6 +122,7 @@ struct tt_engine {
   size_t count;        /* sessions in the engine */
   tt_resolver *resolver; /* from start to stop */
   struct tt_linger *lingering; /* connections closing politely */
+  struct tt_tls_ctxs *tls;     /* TLS contexts, one per ca_file */
   size_t finished;
   size_t live;         /* open handles, the resolver counted as one */
   bool started;
@@ -126,6 +135,7 @@ struct tt_engine {
   /* Shared by every read: libuv reads one at a time. One byte more than
    * a read may fill, for the framer's slack. */
   char readbuf[64 * 1024 + 1];
+  char plainbuf[64 * 1024 + 1]; /* what TLS decrypts from a read */
 };
 
 /* Session entry points used by the engine. */
@@ -144,6 +154,11 @@ void tt_session_stop(tt_session *s);
 /* Stops it and frees it once its handles are closed. */
 void tt_session_remove(tt_session *s);
 void tt_session_free(tt_session *s);
+
+/* The TLS context for ca_file (NULL: the system's CAs), made the first
+ * time; NULL with why in err when it cannot be. */
+tt_tls_ctx *tt_engine_tls_ctx(tt_engine *e, const char *ca_file, char *err,
+                              size_t n);
 
 /* Engine services for groups (group.c). */
 int tt_engine_add_session(tt_engine *e, const tt_target *t, tt_target *owned,
@@ -172,15 +187,34 @@ void tt_connect_abandon(tt_session *s); /* attempts and lookup let go */
 void tt_conn_let_go(tt_conn *c);        /* it closes on its own */
 /* Lets go of c politely: bytes written, then a shutdown, and what still
  * comes read until the server closes or timeout_ms passes. */
-void tt_conn_linger(tt_conn *c, const char *bytes, size_t len,
+void tt_conn_linger(tt_conn *c, const void *bytes, size_t len,
                     uint64_t timeout_ms);
 void tt_conn_linger_stop(tt_engine *e); /* every polite close cut short */
 
-/* Session services for connect.c. */
-void tt_session_connected(tt_session *s);
-void tt_session_connect_failed(tt_session *s, tt_class cls,
-                               const char *detail);
+/* Session services for connect.c and transport.c. */
+void tt_session_connected(tt_session *s);   /* TCP is up: s->conn */
+void tt_session_ready(tt_session *s);       /* ... and TLS if any: probe */
+void tt_session_tls_done(tt_session *s);    /* a TLS handshake completed */
+/* A failure that ends the attempt or connection, as that heartbeat's. */
+void tt_session_fail(tt_session *s, tt_class cls, const char *detail);
+/* The peer closed (eof) or reset the connection. */
+void tt_session_closed(tt_session *s, tt_class cls, const char *detail);
+/* Plaintext that came on the connection. */
+void tt_session_feed(tt_session *s, char *data, size_t len, uint64_t now_ns);
 void tt_session_arm_at(tt_session *s, uint64_t at_ms);
+
+/* The transport beneath a session (transport.c): plain TCP, or TLS over
+ * it; the session sees plaintext only. */
+int tt_transport_start(tt_session *s);      /* reading on s->conn */
+/* A TLS handshake on s->conn (judged unless insecure); the session hears
+ * of it through tt_session_tls_done() or tt_session_fail(). */
+void tt_transport_start_tls(tt_session *s, bool insecure);
+/* Sends bytes (a ping: seq, or 0); a copy is taken. 0 or a libuv error. */
+int tt_transport_send(tt_session *s, const char *data, size_t len,
+                      uint64_t seq);
+/* Lets go of c with the target's goodbye, closed politely (TLS:
+ * close_notify). */
+void tt_transport_goodbye(tt_session *s, tt_conn *c);
 
 /* Engine services for sessions. */
 void tt_engine_emit(tt_engine *e, tt_event *ev);

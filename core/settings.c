@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "config.h"
 #include "duration.h"
 #include "escape.h"
@@ -48,6 +49,9 @@ static bool judges_http(const tt_target *t) {
 }
 static bool every_address(const tt_target *t) {
   return t->addresses == TT_ADDRESSES_ALL;
+}
+static bool over_tls(const tt_target *t) {
+  return t->tls;
 }
 
 /* ---- enums ---- */
@@ -230,6 +234,37 @@ static const tt_setting table[TT_SET_COUNT] = {
     .offset = FIELD(resolve_every_ms), .shown = every_address,
     .help = "how often addresses: all looks the name up again",
   },
+  [TT_SET_TLS] = {
+    .key = "tls", .type = TT_STYPE_BOOL, .layers = FILE_ONLY,
+    .def = {.num = 0}, .has_default = true,
+    .offset = FIELD(tls),
+    .help = "a TLS handshake after the TCP one; the probe runs inside",
+  },
+  [TT_SET_SERVER_NAME] = {
+    .key = "server_name", .type = TT_STYPE_TEXT, .layers = FILE_ONLY,
+    .min = 1, .max = TT_HOST_MAX,
+    .offset = FIELD(server_name), .shown = over_tls,
+    .help = "the name the certificate must carry (default: the host)",
+  },
+  [TT_SET_CA_FILE] = {
+    .key = "ca_file", .type = TT_STYPE_TEXT, .layers = FILE_ONLY,
+    .min = 1, .max = TT_MAX_TEXT,
+    .offset = FIELD(ca_file), .shown = over_tls,
+    .help = "CA certificates (PEM) to trust instead of the system's",
+  },
+  [TT_SET_INSECURE] = {
+    .key = "insecure", .type = TT_STYPE_BOOL, .layers = FILE_ONLY,
+    .def = {.num = 0}, .has_default = true,
+    .offset = FIELD(insecure), .shown = over_tls,
+    .help = "report the certificate, never judge it",
+  },
+  [TT_SET_CERT_WARN] = {
+    .key = "cert_warn", .type = TT_STYPE_DURATION, .layers = FILE_ONLY,
+    .min = 1, .max = TT_DURATION_LONGEST_MS,
+    .def = {.num = 14ull * 24 * 3600 * 1000}, .has_default = true,
+    .offset = FIELD(cert_warn_ms), .shown = over_tls,
+    .help = "a certificate expiring sooner makes the target degraded",
+  },
 };
 
 const tt_setting *tt_setting_get(tt_setting_id id) {
@@ -304,6 +339,8 @@ void tt_setting_expected(const tt_setting *s, char *buf, size_t n) {
   case TT_STYPE_COUNT: count_words(s, buf, n); return;
   case TT_STYPE_REGEX: snprintf(buf, n, "a regular expression"); return;
   case TT_STYPE_PATH: snprintf(buf, n, "a path such as /health"); return;
+  case TT_STYPE_BOOL: snprintf(buf, n, "true or false"); return;
+  case TT_STYPE_TEXT: snprintf(buf, n, "a string"); return;
   case TT_STYPE_STATUS:
     snprintf(buf, n, "an HTTP status from %d to %d, a range such as "
                      "\"200-399\", or a list of them",
@@ -346,6 +383,27 @@ static const char *path_problem(const tt_setting *s, const char *p,
   return NULL;
 }
 
+/* Plain text: no controls, nothing bidirectional or invisible. */
+static const char *text_problem(const tt_setting *s, const char *p,
+                                size_t len, char *buf, size_t n) {
+  uint32_t cp;
+  char what[64];
+  if (len < s->min)
+    return "is empty";
+  if (len > s->max) {
+    snprintf(buf, n, "is longer than %llu bytes", (unsigned long long)s->max);
+    return buf;
+  }
+  if (memchr(p, '\0', len) != NULL)
+    return "must not contain a NUL byte";
+  if (tt_text_check(p, len, &cp) < len) {
+    snprintf(buf, n, "must not contain %s",
+             tt_char_describe(cp, what, sizeof(what)));
+    return buf;
+  }
+  return NULL;
+}
+
 int tt_setting_check(const tt_setting *s, const tt_setting_value *v, char *why,
                      size_t n) {
   char words[160];
@@ -353,10 +411,22 @@ int tt_setting_check(const tt_setting *s, const tt_setting_value *v, char *why,
 
   switch (s->type) {
   case TT_STYPE_DURATION:
-    if (v->num == 0)
+    if (v->num == 0) {
       problem = "must be greater than 0";
-    else if (v->num > s->max)
-      problem = "is longer than 24h";
+    } else if (v->num > s->max) {
+      tt_duration_format(s->max, words, sizeof(words));
+      snprintf(why, n, "is longer than %s", words);
+      return -1;
+    }
+    break;
+  case TT_STYPE_BOOL:
+    if (v->num > 1)
+      problem = "must be true or false";
+    break;
+  case TT_STYPE_TEXT:
+    problem = v->str.p ? text_problem(s, v->str.p, v->str.len, words,
+                                      sizeof(words))
+                       : "is empty";
     break;
   case TT_STYPE_COUNT:
   case TT_STYPE_ENUM:
@@ -423,8 +493,23 @@ int tt_setting_read(const tt_setting *s, const char *text, size_t len,
   memset(&v, 0, sizeof(v));
   switch (s->type) {
   case TT_STYPE_DURATION:
-    if (tt_duration_parse(text, &v.num, &problem) != 0) {
-      snprintf(why, n, "%s", problem);
+    if (tt_duration_parse_max(text, s->max, &v.num, &problem) != 0) {
+      if (strcmp(problem, "is too long") == 0) {
+        tt_duration_format(s->max, words, sizeof(words));
+        snprintf(why, n, "is longer than %s", words);
+      } else {
+        snprintf(why, n, "%s", problem);
+      }
+      return -1;
+    }
+    break;
+  case TT_STYPE_BOOL:
+    if (len == 4 && memcmp(text, "true", 4) == 0) {
+      v.num = 1;
+    } else if (len == 5 && memcmp(text, "false", 5) == 0) {
+      v.num = 0;
+    } else {
+      snprintf(why, n, "must be true or false");
       return -1;
     }
     break;
@@ -459,6 +544,7 @@ int tt_setting_read(const tt_setting *s, const char *text, size_t len,
   case TT_STYPE_BYTES:
   case TT_STYPE_REGEX:
   case TT_STYPE_PATH:
+  case TT_STYPE_TEXT:
     v.str.p = text;
     v.str.len = len;
     break;
@@ -524,6 +610,7 @@ static uint64_t number_of(const tt_setting *s, const tt_target *t) {
   case TT_STYPE_ENUM:
     memcpy(&e, field(t, s->offset), sizeof(e));
     return (uint64_t)e;
+  case TT_STYPE_BOOL: return *(const bool *)field(t, s->offset);
   default: return 0;
   }
 }
@@ -582,6 +669,9 @@ void tt_setting_default_text(const tt_setting *s, char *buf, size_t n) {
   case TT_STYPE_STATUS:
     format_status(s->def.status.v, s->def.status.n, buf, n);
     return;
+  case TT_STYPE_BOOL:
+    snprintf(buf, n, "%s", s->def.num ? "true" : "false");
+    return;
   default: snprintf(buf, n, "none"); return;
   }
 }
@@ -596,6 +686,7 @@ void tt_setting_format(const tt_setting *s, const tt_target *t,
   case TT_STYPE_ADDRESS:
   case TT_STYPE_HOST:
   case TT_STYPE_PATH:
+  case TT_STYPE_TEXT:
     p = string_of(s, t);
     if (p == NULL)
       snprintf(buf, n, "-");
@@ -620,6 +711,9 @@ void tt_setting_format(const tt_setting *s, const tt_target *t,
     return;
   case TT_STYPE_ENUM:
     snprintf(buf, n, "%s", enum_name(s, number_of(s, t)));
+    return;
+  case TT_STYPE_BOOL:
+    snprintf(buf, n, "%s", number_of(s, t) ? "true" : "false");
     return;
   case TT_STYPE_DURATION:
   case TT_STYPE_COUNT:
@@ -683,10 +777,12 @@ static bool same_value(const tt_setting *s, const tt_target *a,
     return true;
   case TT_STYPE_PRESET: return a->preset == b->preset;
   case TT_STYPE_ENUM:
+  case TT_STYPE_BOOL:
   case TT_STYPE_DURATION:
   case TT_STYPE_COUNT: return number_of(s, a) == number_of(s, b);
   case TT_STYPE_ADDRESS:
   case TT_STYPE_PATH:
+  case TT_STYPE_TEXT:
   case TT_STYPE_BYTES:
   case TT_STYPE_REGEX:
     return same_bytes(string_of(s, a), length_of(s, a), string_of(s, b),

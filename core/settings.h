@@ -21,6 +21,7 @@
 #define TT_MAX_TAG 64                            /* bytes */
 #define TT_MAX_PATH 1024                         /* bytes */
 #define TT_MAX_STATUS 32                         /* codes and ranges */
+#define TT_MAX_TEXT 1024                         /* bytes of a text value */
 
 /* One id per row of the table, in its order: the order of --check's
  * listing and of the keys a message lists. name comes first: no setting
@@ -50,6 +51,11 @@ typedef enum tt_setting_id {
   TT_SET_BACKOFF_MAX,
   TT_SET_ADDRESSES,
   TT_SET_RESOLVE_EVERY,
+  TT_SET_TLS,
+  TT_SET_SERVER_NAME,
+  TT_SET_CA_FILE,
+  TT_SET_INSECURE,
+  TT_SET_CERT_WARN,
   TT_SET_COUNT
 } tt_setting_id;
 
@@ -70,7 +76,9 @@ typedef enum tt_stype {
                         YAML's !!binary (base64) is allowed */
   TT_STYPE_REGEX,    /* const char * and its const tt_pattern * */
   TT_STYPE_PATH,     /* char *: an HTTP path */
-  TT_STYPE_STATUS    /* tt_status_range * and a size_t count */
+  TT_STYPE_STATUS,   /* tt_status_range * and a size_t count */
+  TT_STYPE_BOOL,     /* bool: true or false */
+  TT_STYPE_TEXT      /* char *: plain text, 1 to max bytes */
 } tt_stype;
 
 /* Where a setting may be given. The built-in default is always there. */

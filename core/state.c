@@ -1,6 +1,7 @@
 /* state.c - the session states of PRODUCT.md "States": where a heartbeat
  * result takes a target, when it costs the connection, and why. */
 #include <stdio.h>
+#include <time.h>
 
 #include "state.h"
 #include "units.h"
@@ -43,10 +44,13 @@ tt_step tt_state_step(tt_machine *m, const tt_rules *r, tt_class cls,
   tt_step st = { .from = m->state };
   bool slow = cls == TT_CLASS_OK && r->rtt_warn_ms > 0 &&
               rtt_us > r->rtt_warn_ms * 1000;
+  bool cert = cls == TT_CLASS_OK && r->cert_expires != 0;
 
   m->misses = is_miss(cls) ? m->misses + 1 : 0;
-  st.to = next_state(m->state, cls, m->misses, r->miss_threshold, slow);
+  st.to = next_state(m->state, cls, m->misses, r->miss_threshold,
+                     slow || cert);
   st.slow = slow && st.to == TT_STATE_DEGRADED;
+  st.cert_soon = cert && !slow && st.to == TT_STATE_DEGRADED;
   st.flap = (st.from == TT_STATE_UP || st.from == TT_STATE_DEGRADED) &&
             st.to == TT_STATE_DOWN;
   /* After a miss the stream is still in step (a late reply pairs with its
@@ -71,6 +75,12 @@ const char *tt_state_cause(const tt_step *st, const tt_rules *r, tt_class cls,
     tt_units_us(rtt, sizeof rtt, rtt_us, " ");
     tt_units_us(warn, sizeof warn, r->rtt_warn_ms * 1000, " ");
     snprintf(buf, n, "rtt %s above rtt_warn %s", rtt, warn);
+  } else if (st->cert_soon) {
+    time_t when = (time_t)r->cert_expires;
+    struct tm tm;
+    gmtime_r(&when, &tm);
+    snprintf(buf, n, "certificate expires on %04d-%02d-%02d",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
   } else {
     snprintf(buf, n, "%s", cls == TT_CLASS_OK ? "" : detail);
   }

@@ -20,6 +20,10 @@ typedef struct tt_machine {
 typedef struct tt_rules {
   uint32_t miss_threshold;
   uint64_t rtt_warn_ms;    /* 0: a success is never too slow */
+  /* When the certificate of the connection expires within cert_warn: its
+   * notAfter (seconds since the epoch), which makes a success not quite
+   * well. 0: no such certificate. */
+  int64_t cert_expires;
 } tt_rules;
 
 /* One heartbeat's consequences. */
@@ -28,6 +32,7 @@ typedef struct tt_step {
   bool flap;               /* up or degraded went down */
   bool reconnect;          /* the persistent connection must be rebuilt */
   bool slow;               /* a success above rtt_warn made it degraded */
+  bool cert_soon;          /* ... or a certificate about to expire did */
 } tt_step;
 
 void tt_machine_init(tt_machine *m);
@@ -37,8 +42,9 @@ tt_step tt_state_step(tt_machine *m, const tt_rules *r, tt_class cls,
                       uint32_t rtt_us);
 
 /* The words a state change carries: for a change to degraded by
- * slowness "rtt 398 ms above rtt_warn 200 ms", for a success nothing, for
- * a failure its detail. Returns buf. */
+ * slowness "rtt 398 ms above rtt_warn 200 ms", by a certificate
+ * "certificate expires on 2026-12-01", for a success nothing, for a
+ * failure its detail. Returns buf. */
 const char *tt_state_cause(const tt_step *st, const tt_rules *r, tt_class cls,
                            uint32_t rtt_us, const char *detail, char *buf,
                            size_t n);

@@ -22,6 +22,7 @@ typedef enum tt_class {
   TT_CLASS_RESET,
   TT_CLASS_PROTOCOL,
   TT_CLASS_UNHEALTHY,
+  TT_CLASS_TLS,
   TT_CLASS_ERROR,
   TT_CLASS_COUNT
 } tt_class;

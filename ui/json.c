@@ -7,6 +7,7 @@
 #include "format.h"
 #include "output.h"
 #include "summary.h"
+#include "tls.h"
 
 /* The length of a well-formed UTF-8 character at s that JSON may carry
  * as it is, or 0: C1 controls are escaped like the C0 ones. */
@@ -84,6 +85,16 @@ void tt_json_event(tt_sink *k, const tt_event *ev) {
       key_str(k, "error", ev->error);
     if (ev->has_reply)
       tt_sink_printf(k, ",\"reply_us\":%u", (unsigned)ev->reply_us);
+    if (ev->has_tls) {
+      char when[40];
+      const tt_tls_info *cert = ev->view->cert;
+      tt_fmt_rfc3339(when, sizeof when, (uint64_t)cert->not_after * 1000000u);
+      tt_sink_printf(k, ",\"tls_us\":%u,\"cert_not_after\":\"%s\","
+                        "\"cert_days_left\":%lld",
+                     (unsigned)ev->tls_us, when,
+                     (long long)tt_tls_days_left(cert->not_after,
+                                                 (int64_t)(ev->ts_us / 1000000)));
+    }
     break;
   case TT_EVENT_LATE:
     head(k, ev->ts_us, "late", ev->view);

@@ -216,9 +216,9 @@ static void test_command_line_target_errors(void **state) {
       "TARGET '=h:1': name is empty\n"
       "TARGET 'x=': is empty; write host:port\n"
       "TARGET 'rediss://h:1': unknown preset 'rediss' (did you mean "
-      "'redis'?); presets: tcp, echo, redis, memcached, http, smtp, ssh, postgres, mysql, imap, pop3\n"
+      "'redis'?); presets: tcp, echo, redis, memcached, http, https, tls, smtp, ssh, postgres, mysql, imap, pop3\n"
       "TARGET '://h:2': unknown preset ''; presets: tcp, echo, redis, "
-      "memcached, http, smtp, ssh, postgres, mysql, imap, pop3\n"
+      "memcached, http, https, tls, smtp, ssh, postgres, mysql, imap, pop3\n"
       "TARGET 'db1': needs a port: host:port\n"
       "TARGET '::1:80': looks like an IPv6 address; write it in brackets: "
       "[::1]:8080\n"
@@ -226,7 +226,7 @@ static void test_command_line_target_errors(void **state) {
       "TARGET 'a\\tb=h:1': name 'a\\tb' must not contain control "
       "characters\n"
       "TARGET 'ftp://h:21': unknown preset 'ftp'; presets: tcp, echo, redis, "
-      "memcached, http, smtp, ssh, postgres, mysql, imap, pop3\n");
+      "memcached, http, https, tls, smtp, ssh, postgres, mysql, imap, pop3\n");
   tt_run_done(&r);
 }
 

@@ -171,9 +171,9 @@ static void test_path_and_status_need_an_http_preset(void **state) {
   tt_refuses("targets:\n"
              "  - address: h:1\n    preset: redis\n    path: /x\n"
              "  - address: h:2\n    send: x\n    status: 200\n",
-             "t.yaml:4:5: path is only for presets that judge HTTP (http); "
+             "t.yaml:4:5: path is only for presets that judge HTTP (http, https); "
              "this target's preset is redis\n"
-             "t.yaml:7:5: status is only for presets that judge HTTP (http); "
+             "t.yaml:7:5: status is only for presets that judge HTTP (http, https); "
              "this target has no preset\n");
 }
 

@@ -180,10 +180,10 @@ static void test_unknown_preset(void **state) {
   tt_refuses("targets:\n  - address: h:1\n    preset: rediss\n"
           "  - address: h:2\n    preset: oracle\n",
           "t.yaml:3:13: unknown preset 'rediss' (did you mean 'redis'?); "
-          "presets: tcp, echo, redis, memcached, http, smtp, ssh, postgres, "
+          "presets: tcp, echo, redis, memcached, http, https, tls, smtp, ssh, postgres, "
           "mysql, imap, pop3\n"
           "t.yaml:5:13: unknown preset 'oracle'; presets: tcp, echo, "
-          "redis, memcached, http, smtp, ssh, postgres, mysql, imap, pop3\n");
+          "redis, memcached, http, https, tls, smtp, ssh, postgres, mysql, imap, pop3\n");
 }
 
 static void test_wrong_kinds(void **state) {

@@ -103,8 +103,8 @@ static void test_not_a_number(void **state) {
 }
 
 static void test_unknown_unit(void **state) {
-  const char *expected = "has an unknown unit; use ms, s, m or h";
-  assert_string_equal(why_not("5d"), expected);
+  const char *expected = "has an unknown unit; use ms, s, m, h or d";
+  assert_string_equal(why_not("5w"), expected);
   assert_string_equal(why_not("5 s"), expected);
   assert_string_equal(why_not("5S"), expected);
   assert_string_equal(why_not("5sec"), expected);
@@ -158,6 +158,24 @@ static void test_format_prefers_the_largest_exact_unit(void **state) {
   assert_string_equal(fmt(5400000), "1.5h");
   assert_string_equal(fmt(3601000), "3601s");
   assert_string_equal(fmt(86400000), "24h");
+  assert_string_equal(fmt(2 * 86400000ull), "2d");
+}
+
+/* Days, for what is counted in days (a certificate's warning): 1d is 24h,
+ * and only a parse with a larger maximum goes past it. */
+static void test_days(void **state) {
+  uint64_t ms;
+  const char *why;
+  assert_int_equal(tt_duration_parse("1d", &ms, &why), 0);
+  assert_int_equal(ms, 86400000);
+  assert_string_equal(why_not("2d"), "is longer than 24h");
+  assert_int_equal(tt_duration_parse_max("14d", TT_DURATION_LONGEST_MS, &ms,
+                                         &why), 0);
+  assert_int_equal(ms, 14ull * 86400000);
+  assert_int_equal(tt_duration_parse_max("3651d", TT_DURATION_LONGEST_MS, &ms,
+                                         &why), -1);
+  assert_string_equal(why, "is too long");
+  assert_string_equal(fmt(14ull * 86400000), "14d");
 }
 
 static void test_format_reads_back(void **state) {
@@ -192,6 +210,7 @@ int main(void) {
     cmocka_unit_test(test_longer_than_24h),
     cmocka_unit_test(test_format_below_a_second_is_ms),
     cmocka_unit_test(test_format_prefers_the_largest_exact_unit),
+    cmocka_unit_test(test_days),
     cmocka_unit_test(test_format_reads_back),
     cmocka_unit_test(test_format_truncates_like_snprintf),
   };

@@ -51,9 +51,10 @@ static bool matches(const tt_target *t, const char *text) {
 /* ---- the table ---- */
 
 static void test_all_presets_in_order(void **state) {
-  static const char *const names[] = {"tcp",  "echo", "redis", "memcached",
-                                      "http", "smtp", "ssh",   "postgres",
-                                      "mysql", "imap", "pop3"};
+  static const char *const names[] = {"tcp",  "echo",  "redis", "memcached",
+                                      "http", "https", "tls",   "smtp",
+                                      "ssh",  "postgres", "mysql", "imap",
+                                      "pop3"};
   size_t n;
   const tt_preset *all = tt_preset_all(&n);
   assert_int_equal(n, sizeof(names) / sizeof(names[0]));

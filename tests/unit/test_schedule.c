@@ -94,9 +94,11 @@ static void test_pings_keep_their_phase_across_reconnects(void **unused) {
     const tt_rec *r = hb(&h, i);
     assert_int_equal(r->cls, TT_CLASS_OK);
     int64_t off = (int64_t)(r->at_us - r->rtt_us - t0) - (int64_t)i * 300000;
-    /* Never early (the loop's clock is in whole milliseconds); late only
-     * by what a loaded machine adds, and never piling up. */
-    if (off < -1000 || off > 60000)
+    /* Slots are whole milliseconds of the loop's clock, read once per
+     * loop pass, at both ends of the comparison: a few milliseconds either
+     * way; late only by what a loaded machine adds, and never piling up
+     * (without kept phases ping 2 is already 150 ms off). */
+    if (off < -5000 || off > 60000)
       fail_msg("ping %zu sent %lld us off its slot", i + 1, (long long)off);
   }
   assert_int_equal(tt_fault_accepted(f), 8);

@@ -151,7 +151,7 @@ static void test_values_are_read_by_type(void **state) {
                  "the rest, as in /a%20b)");
   assert_refuses(TT_SET_PRESET, "rediss",
                  "unknown preset 'rediss' (did you mean 'redis'?); presets: "
-                 "tcp, echo, redis, memcached, http, smtp, ssh, postgres, mysql, "
+                 "tcp, echo, redis, memcached, http, https, tls, smtp, ssh, postgres, mysql, "
                  "imap, pop3");
   /* A preset's name may be the head of a longer text ("redis://..."). */
   assert_int_equal(tt_setting_read(row(TT_SET_PRESET), "redis://h:1", 5, &v,
