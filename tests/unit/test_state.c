@@ -281,8 +281,36 @@ static void test_cause_words(void **state) {
     "rtt 2.00 s above rtt_warn 1.50 s");
 }
 
+/* A certificate about to expire makes a success degraded, as slowness
+ * does, and says when; from connecting or down a success is up still. */
+static void test_certificate_about_to_expire(void **state) {
+  tt_rules r = { .miss_threshold = 3, .cert_expires = 1795046400 };
+  tt_machine m = { TT_STATE_UP, 0 };
+  char buf[96];
+  tt_step st = tt_state_step(&m, &r, TT_CLASS_OK, 100);
+  assert_int_equal(st.to, TT_STATE_DEGRADED);
+  assert_true(st.cert_soon);
+  assert_false(st.slow);
+  assert_string_equal(
+    tt_state_cause(&st, &r, TT_CLASS_OK, 100, "", buf, sizeof buf),
+    "certificate expires on 2026-11-19");
+  m.state = TT_STATE_DOWN;
+  st = tt_state_step(&m, &r, TT_CLASS_OK, 100);
+  assert_int_equal(st.to, TT_STATE_UP);
+  assert_false(st.cert_soon);
+  /* No certificate, or one far from expiring: up. */
+  r.cert_expires = 0;
+  m.state = TT_STATE_DEGRADED;
+  assert_int_equal(tt_state_step(&m, &r, TT_CLASS_OK, 100).to, TT_STATE_UP);
+  /* A failure is the failure, whatever the certificate. */
+  r.cert_expires = 1795046400;
+  m.state = TT_STATE_UP;
+  assert_int_equal(tt_state_step(&m, &r, TT_CLASS_REFUSED, 0).to,
+                   TT_STATE_DOWN);
+}
+
 int main(void) {
-  struct CMUnitTest tests[NRULES(rules) + 4];
+  struct CMUnitTest tests[NRULES(rules) + 5];
   size_t n = 0;
 
   for (size_t i = 0; i < NRULES(rules); i++)
@@ -295,5 +323,7 @@ int main(void) {
   tests[n++] = (struct CMUnitTest)cmocka_unit_test(
       test_misses_must_be_consecutive);
   tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cause_words);
+  tests[n++] = (struct CMUnitTest)cmocka_unit_test(
+      test_certificate_about_to_expire);
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
