@@ -1,6 +1,7 @@
 /* main.c - tether: parse the command line, load the targets, and wire the
  * engine to its front ends on one libuv loop until the run ends. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "dashboard.h"
 #include "demo.h"
 #include "engine.h"
+#include "escape.h"
 #include "options.h"
 #include "output.h"
 
@@ -19,6 +21,9 @@
 #define FD_RESERVE 64
 
 enum { EXIT_ALL_UP = 0, EXIT_SOME_DOWN = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
+
+/* Room for every signal the table below names. */
+#define MAX_SIGNALS 8
 
 typedef struct tt_run {
   uv_loop_t loop;
@@ -32,10 +37,13 @@ typedef struct tt_run {
   bool has_log;
   tt_plain plain;
   tt_dashboard *dash;
-  uv_signal_t sigint, sigterm;
+  uv_signal_t signals[MAX_SIGNALS];
+  size_t nsignals;
   uv_timer_t duration;
   uv_check_t flush;
+  bool started;   /* the engine runs: summaries are due at its end */
   bool stopping;
+  bool draining;  /* the run is over; the outputs are being written out */
   bool out_gone;  /* stdout's reader went away: nothing more to write */
   int failure;    /* EXIT_RUNTIME after a runtime failure */
 } tt_run;
@@ -45,7 +53,11 @@ static void close_handle(uv_handle_t *h) {
     uv_close(h, NULL);
 }
 
-/* Ends the run: every handle closes and uv_run returns. Idempotent. */
+static void engine_stopped_cb(tt_engine *e, void *arg);
+
+/* Ends the run: every handle closes, the summaries are written once the
+ * engine has stopped, and uv_run returns when the outputs are written
+ * out. Idempotent. */
 static void stop(tt_run *r) {
   if (r->stopping)
     return;
@@ -54,12 +66,15 @@ static void stop(tt_run *r) {
     tt_dashboard_stop(r->dash);
     r->dash = NULL;
   }
-  close_handle((uv_handle_t *)&r->sigint);
-  close_handle((uv_handle_t *)&r->sigterm);
+  /* The signals stay watched until the outputs are written out (a signal
+   * then stops waiting for a reader that does not read), but no longer
+   * keep the loop running. */
+  for (size_t i = 0; i < r->nsignals; i++)
+    uv_unref((uv_handle_t *)&r->signals[i]);
   close_handle((uv_handle_t *)&r->duration);
   close_handle((uv_handle_t *)&r->flush);
   if (r->engine != NULL)
-    tt_engine_stop(r->engine, NULL, NULL);
+    tt_engine_stop(r->engine, engine_stopped_cb, r);
   if (r->demo != NULL) {
     tt_demo_close(r->demo);
     r->demo = NULL;
@@ -72,23 +87,38 @@ static void fail_runtime(tt_run *r, const char *what, int err) {
   stop(r);
 }
 
-/* Writes out what this loop iteration reported. */
+/* Hands what this loop iteration reported to the outputs' writers;
+ * their errors come back through output_error_cb. */
 static void flush_all(tt_run *r) {
-  if (!r->out_gone && tt_sink_flush(&r->out) < 0) {
-    r->out_gone = true;
-    if (r->out.error == -EPIPE) {
-      /* The reader is gone (tether --json | head): end quietly. */
-      stop(r);
-    } else {
-      fail_runtime(r, "writing the output", r->out.error);
-    }
-  }
-  if (r->has_log && r->log.error == 0 && tt_sink_flush(&r->log) < 0)
-    fail_runtime(r, "writing the log", r->log.error);
+  if (!r->out_gone)
+    tt_sink_flush(&r->out);
+  if (r->has_log)
+    tt_sink_flush(&r->log);
 }
 
 static void flush_cb(uv_check_t *h) {
   flush_all(h->data);
+}
+
+/* An output failed: a write error, or stdout's reader went away. Either
+ * ends the run; only the reader going away (tether --json | head) ends it
+ * quietly, with the exit status of the usual rule. */
+static void output_error_cb(tt_sink *k, void *arg) {
+  tt_run *r = arg;
+  if (k == &r->out) {
+    r->out_gone = true;
+    if (tt_sink_error(k) == -EPIPE)
+      stop(r);
+    else
+      fail_runtime(r, "writing the output", tt_sink_error(k));
+  } else {
+    char what[PATH_MAX + 32];
+    char path[PATH_MAX];
+    tt_escape(path, sizeof path, r->opt.log_path, strlen(r->opt.log_path),
+              0);
+    snprintf(what, sizeof what, "writing the log %s", path);
+    fail_runtime(r, what, tt_sink_error(k));
+  }
 }
 
 static void event_cb(const tt_event *ev, void *arg) {
@@ -115,8 +145,59 @@ static void finished_cb(tt_engine *e, void *arg) {
   stop(arg);
 }
 
+/* Signals end the run through the loop (libuv turns them into callbacks,
+ * never async handlers). */
+typedef void (*signal_action)(tt_run *r, int signum);
+
+static void end_on_signal(tt_run *r, int signum) {
+  if (r->draining) {
+    /* The run is over and an output is still being written: a reader
+     * that does not read is not waited for any longer. */
+    uv_stop(&r->loop);
+    return;
+  }
+  stop(r);
+}
+
+static const struct {
+  int signum;
+  signal_action act;
+} signal_table[] = {
+  { SIGINT, end_on_signal },
+  { SIGTERM, end_on_signal },
+};
+
 static void signal_cb(uv_signal_t *h, int signum) {
-  stop(h->data);
+  tt_run *r = h->data;
+  for (size_t i = 0; i < sizeof signal_table / sizeof signal_table[0]; i++) {
+    if (signal_table[i].signum == signum) {
+      signal_table[i].act(r, signum);
+      return;
+    }
+  }
+}
+
+static void watch_signal(tt_run *r, int signum) {
+  if (r->nsignals == MAX_SIGNALS)
+    return;
+  uv_signal_t *h = &r->signals[r->nsignals];
+  uv_signal_init(&r->loop, h);
+  h->data = r;
+  if (uv_signal_start(h, signal_cb, signum) == 0)
+    r->nsignals++;
+  else
+    uv_close((uv_handle_t *)h, NULL);
+}
+
+static void watch_signals(tt_run *r) {
+  for (size_t i = 0; i < sizeof signal_table / sizeof signal_table[0]; i++)
+    watch_signal(r, signal_table[i].signum);
+}
+
+static void unwatch_signals(tt_run *r) {
+  for (size_t i = 0; i < r->nsignals; i++)
+    close_handle((uv_handle_t *)&r->signals[i]);
+  r->nsignals = 0;
 }
 
 static void duration_cb(uv_timer_t *h) {
@@ -184,10 +265,18 @@ static int exit_status(const tt_run *r) {
   return EXIT_ALL_UP;
 }
 
-static void write_summaries(tt_run *r) {
+/* The engine has stopped: the summaries, never dropped (the run is over;
+ * the bound that kept probing from waiting has nothing left to protect),
+ * then the loop writes every output out. Until it is done, a signal
+ * stops waiting for stdout. */
+static void engine_stopped_cb(tt_engine *e, void *arg) {
+  tt_run *r = arg;
+  if (!r->started)
+    return;
   uint64_t now = tt_wall_us();
   size_t n = tt_engine_size(r->engine);
   if (!r->out_gone) {
+    tt_sink_unbound(&r->out);
     if (r->output == TT_OUT_JSON) {
       for (size_t i = 0; i < n; i++)
         if (tt_engine_view(r->engine, i) != NULL)
@@ -196,11 +285,23 @@ static void write_summaries(tt_run *r) {
       tt_plain_summary(&r->out, r->engine);
     }
   }
-  if (r->has_log)
+  if (r->has_log) {
+    tt_sink_unbound(&r->log);
     for (size_t i = 0; i < n; i++)
       if (tt_engine_view(r->engine, i) != NULL)
         tt_json_summary(&r->log, tt_engine_view(r->engine, i), now);
+  }
+  r->draining = true;
   flush_all(r);
+}
+
+/* After the loop: a log that a signal left being written (stdout was
+ * abandoned, not the log: it is a regular file) is seen through. */
+static void finish(tt_run *r) {
+  while (r->has_log && !tt_sink_idle(&r->log) && tt_sink_error(&r->log) == 0)
+    uv_run(&r->loop, UV_RUN_ONCE);
+  r->draining = false;
+  unwatch_signals(r);
 }
 
 /* Sets up everything the run needs. Returns 0, or an exit status. */
@@ -214,13 +315,38 @@ static int start(tt_run *r) {
   tt_sink_init_fd(&r->out, STDOUT_FILENO);
   tt_plain_init(&r->plain, &r->out, &r->cfg);
   if (r->opt.log_path != NULL) {
-    if ((err = tt_sink_open(&r->log, r->opt.log_path)) < 0) {
-      fprintf(stderr, "tether: --log %s: %s\n", r->opt.log_path,
-              strerror(-err));
+    const char *what;
+    char path[PATH_MAX];
+    tt_escape(path, sizeof path, r->opt.log_path, strlen(r->opt.log_path),
+              0);
+    if ((err = tt_sink_open(&r->log, r->opt.log_path, &what)) < 0) {
+      if (what != NULL)
+        fprintf(stderr, "tether: --log %s: is %s, not a regular file\n",
+                path, what);
+      else
+        fprintf(stderr, "tether: --log %s: %s\n", path, strerror(-err));
       return EXIT_RUNTIME;
     }
     r->has_log = true;
+    if ((err = tt_sink_start(&r->log, loop, TT_SINK_LIMIT, tt_json_notice,
+                             output_error_cb, r)) < 0) {
+      fprintf(stderr, "tether: --log %s: %s\n", path, uv_strerror(err));
+      return EXIT_RUNTIME;
+    }
   }
+  err = tt_sink_start(&r->out, loop, TT_SINK_LIMIT,
+                      r->output == TT_OUT_JSON    ? tt_json_notice
+                      : r->output == TT_OUT_PLAIN ? tt_plain_notice
+                                                  : NULL,
+                      output_error_cb, r);
+  if (err < 0) {
+    fprintf(stderr, "tether: standard output: %s\n", uv_strerror(err));
+    return EXIT_RUNTIME;
+  }
+
+  /* Before the dashboard takes the terminal: from here on, a signal ends
+   * the run through the loop and gives the terminal back. */
+  watch_signals(r);
 
   tt_engine_opts eo = {
     .count = r->opt.count,
@@ -252,12 +378,6 @@ static int start(tt_run *r) {
     }
   }
 
-  uv_signal_init(loop, &r->sigint);
-  uv_signal_init(loop, &r->sigterm);
-  r->sigint.data = r->sigterm.data = r;
-  uv_signal_start(&r->sigint, signal_cb, SIGINT);
-  uv_signal_start(&r->sigterm, signal_cb, SIGTERM);
-
   uv_check_init(loop, &r->flush);
   r->flush.data = r;
   uv_check_start(&r->flush, flush_cb);
@@ -275,6 +395,7 @@ static int start(tt_run *r) {
     fprintf(stderr, "tether: %s\n", uv_strerror(err));
     return EXIT_RUNTIME;
   }
+  r->started = true;
   return 0;
 }
 
@@ -295,8 +416,10 @@ int main(int argc, char **argv) {
     tt_options_free(&r->opt);
     return EXIT_USAGE;
   }
-  /* A reader that goes away is seen as EPIPE from write(2). */
+  /* A reader that goes away is seen as EPIPE from write(2), and a log past
+   * the file size limit as EFBIG: write errors, reported, status 3. */
   signal(SIGPIPE, SIG_IGN);
+  signal(SIGXFSZ, SIG_IGN);
   uv_loop_init(&r->loop);
 
   if (r->opt.demo) {
@@ -317,7 +440,14 @@ int main(int argc, char **argv) {
   if (r->opt.check) {
     tt_sink_init_fd(&r->out, STDOUT_FILENO);
     tt_check_print(&r->out, &r->cfg);
-    status = tt_sink_flush(&r->out) == 0 ? 0 : EXIT_RUNTIME;
+    /* A reader that went away (--check | head) is no failure of the
+     * check; any other write error is, and says why. */
+    int err = tt_sink_flush(&r->out);
+    status = 0;
+    if (err < 0 && err != -EPIPE) {
+      fprintf(stderr, "tether: writing the output: %s\n", strerror(-err));
+      status = EXIT_RUNTIME;
+    }
     tt_sink_close(&r->out);
     goto free_config;
   }
@@ -329,16 +459,25 @@ int main(int argc, char **argv) {
   status = start(r);
   if (status == 0) {
     uv_run(&r->loop, UV_RUN_DEFAULT);
-    write_summaries(r);
+    finish(r);
     status = exit_status(r);
   } else {
     stop(r);
+    unwatch_signals(r);
     uv_run(&r->loop, UV_RUN_DEFAULT);
   }
   tt_sink_close(&r->out);
   if (r->has_log)
     tt_sink_close(&r->log);
   tt_engine_free(r->engine);
+  if (!tt_sink_idle(&r->out)) {
+    /* A write to a reader that does not read is still under way in the
+     * threadpool: it cannot be called back, the loop cannot close around
+     * it, and exit() would wait for it (libuv joins its threads when the
+     * library unloads). Everything else is written: leave at once. */
+    fflush(NULL);
+    _exit(status);
+  }
 
 free_config:
   tt_config_free(&r->cfg);

@@ -121,14 +121,26 @@ void tt_json_event(tt_sink *k, const tt_event *ev) {
     break;
   }
   tt_sink_write(k, "}\n", 2);
+  tt_sink_end_record(k, ev->view->index);
+}
+
+/* About an output, not a target: the one event without target and
+ * address (tether(1) says so). */
+void tt_json_notice(tt_sink *k, uint64_t count, void *arg) {
+  char ts[40];
+  tt_fmt_rfc3339(ts, sizeof ts, tt_wall_us());
+  tt_sink_printf(k, "{\"ts\":\"%s\",\"event\":\"dropped\",\"count\":%llu}\n",
+                 ts, (unsigned long long)count);
+  tt_sink_end_record(k, TT_SINK_NO_TAG);
 }
 
 void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us) {
   size_t n;
   const tt_summary_field *f = tt_summary_fields(&n);
+  tt_summary_row row = { v, tt_sink_dropped_tag(k, v->index) };
   head(k, ts_us, "summary", v);
   for (size_t i = 0; i < n; i++) {
-    tt_value val = f[i].get(v);
+    tt_value val = f[i].get(&row);
     key(k, f[i].key);
     switch (val.kind) {
     case TT_V_NONE: tt_sink_puts(k, "null"); break;
@@ -143,4 +155,5 @@ void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us) {
     tt_sink_printf(k, "%s\"%s\":%llu", c ? "," : "", tt_class_name(c),
                    (unsigned long long)v->stats.classes[c]);
   tt_sink_write(k, "}}\n", 3);
+  tt_sink_end_record(k, v->index);
 }

@@ -1,40 +1,131 @@
-/* output.h - the non-interactive front ends: an output buffer flushed once
- * per loop iteration, JSON events, plain lines, the summary table and the
- * --check listing. They read only events and the engine's snapshot. */
+/* output.h - the non-interactive front ends: outputs that never block the
+ * loop, JSON events, plain lines, the summary table and the --check
+ * listing. They read only events and the engine's snapshot. */
 #ifndef TETHER_OUTPUT_H
 #define TETHER_OUTPUT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <uv.h>
 
 #include "config.h"
 #include "engine.h"
 
-/* Bytes waiting for one write(2). Written out by tt_sink_flush, which the
- * program calls once per loop iteration and at exit. */
-typedef struct tt_sink {
+/* An output: the events of a run as records (one or more whole lines
+ * each), handed to write(2) only whole, so that a kill or a full disk
+ * never leaves half a line.
+ *
+ * Until tt_sink_start the sink is synchronous: tt_sink_flush writes
+ * everything at once, blocking (--check, which has no loop to keep
+ * turning). Started, it never blocks the loop: see sink.c for how, and
+ * for the bound on what may wait. */
+typedef struct tt_sink tt_sink;
+
+/* Writes the notice that `count` records were dropped, as one record of
+ * its own (tt_sink_end_record with TT_SINK_NO_TAG). */
+typedef void (*tt_sink_notice_cb)(tt_sink *k, uint64_t count, void *arg);
+/* The sink's first error (tt_sink_error): called once, from the loop. */
+typedef void (*tt_sink_error_cb)(tt_sink *k, void *arg);
+
+/* A started sink keeps at most this many bytes, the batch being written
+ * included (a record that would go past it is dropped). */
+#define TT_SINK_LIMIT (1024 * 1024)
+/* A record about no target in particular. */
+#define TT_SINK_NO_TAG SIZE_MAX
+
+struct tt_sink {
   int fd;
-  bool owned;   /* close fd with the sink */
-  int error;    /* first write error (negative errno), 0 while fine */
+  bool owned;         /* close fd with the sink */
+  bool regular;       /* a regular file: a short write is cut back */
+  int error;          /* first error (negative errno), 0 while fine */
+  /* Records waiting: whole ones in buf[0..len), the open one in
+   * buf[len..open). */
   char *buf;
-  size_t len, cap;
-} tt_sink;
+  size_t len, open, cap;
+  /* Started: the loop, the bound (0: none) and the batch being written
+   * by the threadpool (wbuf[0..wlen), moved there from buf). */
+  uv_loop_t *loop;
+  size_t limit;
+  uv_work_t work;
+  bool busy;
+  char *wbuf;
+  size_t wlen, wcap;
+  int werr;            /* the batch's write error (errno), set by the pool */
+  /* Dropped records: in all, not yet said, and per tag. */
+  uint64_t dropped;
+  uint64_t unreported;
+  uint64_t *dropped_by_tag;
+  size_t ntags;
+  bool in_notice;
+  tt_sink_notice_cb notice;
+  tt_sink_error_cb on_error;
+  void *arg;
+  bool error_said;
+  /* A pipe's reader, watched so that its going away is seen at once. */
+  uv_poll_t reader;
+  bool watching;
+};
 
 void tt_sink_init_fd(tt_sink *k, int fd);
-/* Opens path for appending (created 0644). Returns 0 or -errno. */
-int tt_sink_open(tt_sink *k, const char *path);
+
+/* Opens path as a log: appended to, created 0644, never waiting for a
+ * FIFO's reader. Only a regular file will do. Returns 0 or -errno; when
+ * the path is something else, *what says what ("a FIFO", "a directory",
+ * "a device", "a socket"), else it is NULL. A log that ends in half a
+ * line (a run killed while writing) is cut back to its last whole line. */
+int tt_sink_open(tt_sink *k, const char *path, const char **what);
+
+/* From now on, writes go through the loop and never block it. limit bounds
+ * what may wait (0: no bound). notice and on_error may be NULL; arg is
+ * passed to both. Returns 0 or a libuv error. */
+int tt_sink_start(tt_sink *k, uv_loop_t *loop, size_t limit,
+                  tt_sink_notice_cb notice, tt_sink_error_cb on_error,
+                  void *arg);
+
+/* Append to the open record. */
 void tt_sink_write(tt_sink *k, const char *data, size_t len);
 void tt_sink_puts(tt_sink *k, const char *s);
 void tt_sink_printf(tt_sink *k, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));
-/* Writes out what is buffered. Returns 0 or the sink's first error. */
+
+/* Ends the open record: it is queued whole, or, when it would go past the
+ * bound (or records are being dropped until a notice can be written),
+ * dropped whole and counted against tag (a target's index). Returns true
+ * when it was kept. */
+bool tt_sink_end_record(tt_sink *k, size_t tag);
+
+/* Hands the queued records to the writer (started), or writes everything
+ * out (not started). Returns 0 or the sink's first error. */
 int tt_sink_flush(tt_sink *k);
+
+/* Lifts the bound (the run is over: the summaries are never dropped) and
+ * writes a pending notice first. */
+void tt_sink_unbound(tt_sink *k);
+
+/* Nothing is waiting or being written. */
+bool tt_sink_idle(const tt_sink *k);
+
+/* The first error (negative errno), 0 while fine. */
+int tt_sink_error(const tt_sink *k);
+
+/* Records dropped in all, and those about one tag. */
+uint64_t tt_sink_dropped(const tt_sink *k);
+uint64_t tt_sink_dropped_tag(const tt_sink *k, size_t tag);
+
+/* Closes the sink (and fd when owned). A started sink should be idle; one
+ * whose batch is still being written (a reader that never reads, at exit)
+ * is left to the process's end. The loop must run afterwards to close the
+ * reader's watch. */
 void tt_sink_close(tt_sink *k);
 
-/* JSON (one object per line, PRODUCT.md "Events"). */
+/* JSON (one object per line, PRODUCT.md "Events"): each event and each
+ * summary is one record. A summary's "dropped" is what k dropped of that
+ * target's events. */
 void tt_json_event(tt_sink *k, const tt_event *ev);
 void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us);
+/* The "dropped" event, stamped now: a tt_sink_notice_cb. */
+void tt_json_notice(tt_sink *k, uint64_t count, void *arg);
 /* A JSON string literal, quotes included, every control byte escaped. */
 void tt_json_string(tt_sink *k, const char *s, size_t len);
 
@@ -46,9 +137,11 @@ typedef struct tt_plain {
 
 void tt_plain_init(tt_plain *p, tt_sink *out, const tt_config *cfg);
 void tt_plain_event(tt_plain *p, const tt_event *ev);
+/* The line that says how many events were dropped: a tt_sink_notice_cb. */
+void tt_plain_notice(tt_sink *k, uint64_t count, void *arg);
 
-/* The summary table (every target, one row each) for plain output and
- * after the dashboard. */
+/* The summary table (every target, one row each, a record per line) for
+ * plain output and after the dashboard. */
 void tt_plain_summary(tt_sink *k, const tt_engine *e);
 
 /* The --check listing of effective targets. */

@@ -95,6 +95,14 @@ void tt_plain_event(tt_plain *p, const tt_event *ev) {
     tt_sink_puts(k, "  removed\n");
     break;
   }
+  tt_sink_end_record(k, ev->view->index);
+}
+
+void tt_plain_notice(tt_sink *k, uint64_t count, void *arg) {
+  put_time(k, tt_wall_us());
+  tt_sink_printf(k, "dropped %llu event%s: the output could not keep up\n",
+                 (unsigned long long)count, count == 1 ? "" : "s");
+  tt_sink_end_record(k, TT_SINK_NO_TAG);
 }
 
 static void format_value(char *buf, size_t n, tt_value v) {
@@ -131,6 +139,7 @@ void tt_plain_summary(tt_sink *k, const tt_engine *e) {
   for (size_t j = 0; j < nf; j++)
     tt_sink_printf(k, j == 0 ? "%-*s" : "%*s", f[j].width, f[j].title);
   tt_sink_puts(k, "  CLASSES\n");
+  tt_sink_end_record(k, TT_SINK_NO_TAG);
 
   for (size_t i = 0; i < n; i++) {
     const tt_view *v = tt_engine_view(e, i);
@@ -141,8 +150,9 @@ void tt_plain_summary(tt_sink *k, const tt_engine *e) {
     tt_escape(esc, sizeof esc, v->target->address,
               strlen(v->target->address), 0);
     put_padded(k, esc, addr_w + 2);
+    tt_summary_row row = { v, tt_sink_dropped_tag(k, v->index) };
     for (size_t j = 0; j < nf; j++) {
-      format_value(cell, sizeof cell, f[j].get(v));
+      format_value(cell, sizeof cell, f[j].get(&row));
       tt_sink_printf(k, j == 0 ? "%-*s" : "%*s", f[j].width, cell);
     }
     /* Failures by class, so that "why" survives into the summary. */
@@ -156,5 +166,6 @@ void tt_plain_summary(tt_sink *k, const tt_engine *e) {
       any = true;
     }
     tt_sink_puts(k, any ? "\n" : " -\n");
+    tt_sink_end_record(k, v->index);
   }
 }

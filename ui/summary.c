@@ -13,38 +13,58 @@ static tt_value rtt(const tt_view *v, uint64_t us) {
   return (tt_value){ .kind = TT_V_RTT, .u = us };
 }
 
-static tt_value get_state(const tt_view *v) {
-  return (tt_value){ .kind = TT_V_STR, .s = tt_state_name(v->state) };
+static tt_value get_state(const tt_summary_row *r) {
+  return (tt_value){ .kind = TT_V_STR, .s = tt_state_name(r->v->state) };
 }
-static tt_value get_sent(const tt_view *v) { return count(v->stats.sent); }
-static tt_value get_received(const tt_view *v) { return count(v->stats.received); }
-static tt_value get_lost(const tt_view *v) { return count(v->stats.lost); }
-static tt_value get_late(const tt_view *v) { return count(v->stats.late); }
-static tt_value get_loss(const tt_view *v) {
-  return (tt_value){ .kind = TT_V_PCT, .d = tt_stats_loss_pct(&v->stats) };
+static tt_value get_sent(const tt_summary_row *r) {
+  return count(r->v->stats.sent);
 }
-static tt_value get_min(const tt_view *v) { return rtt(v, v->stats.rtt_min_us); }
-static tt_value get_avg(const tt_view *v) { return rtt(v, tt_stats_avg(&v->stats)); }
-static tt_value get_max(const tt_view *v) { return rtt(v, v->stats.rtt_max_us); }
-static tt_value get_p50(const tt_view *v) {
-  return rtt(v, tt_stats_percentile(&v->stats, 50));
+static tt_value get_received(const tt_summary_row *r) {
+  return count(r->v->stats.received);
 }
-static tt_value get_p90(const tt_view *v) {
-  return rtt(v, tt_stats_percentile(&v->stats, 90));
+static tt_value get_lost(const tt_summary_row *r) {
+  return count(r->v->stats.lost);
 }
-static tt_value get_p99(const tt_view *v) {
-  return rtt(v, tt_stats_percentile(&v->stats, 99));
+static tt_value get_late(const tt_summary_row *r) {
+  return count(r->v->stats.late);
 }
-static tt_value get_jitter(const tt_view *v) {
-  return rtt(v, (uint64_t)(v->stats.jitter_us + 0.5));
+static tt_value get_loss(const tt_summary_row *r) {
+  return (tt_value){ .kind = TT_V_PCT, .d = tt_stats_loss_pct(&r->v->stats) };
 }
-static tt_value get_flaps(const tt_view *v) { return count(v->stats.flaps); }
-static tt_value get_reconnects(const tt_view *v) {
-  return count(v->stats.reconnects);
+static tt_value get_min(const tt_summary_row *r) {
+  return rtt(r->v, r->v->stats.rtt_min_us);
 }
-
-static tt_value get_skipped(const tt_view *v) {
-  return count(v->stats.skipped);
+static tt_value get_avg(const tt_summary_row *r) {
+  return rtt(r->v, tt_stats_avg(&r->v->stats));
+}
+static tt_value get_max(const tt_summary_row *r) {
+  return rtt(r->v, r->v->stats.rtt_max_us);
+}
+static tt_value get_p50(const tt_summary_row *r) {
+  return rtt(r->v, tt_stats_percentile(&r->v->stats, 50));
+}
+static tt_value get_p90(const tt_summary_row *r) {
+  return rtt(r->v, tt_stats_percentile(&r->v->stats, 90));
+}
+static tt_value get_p99(const tt_summary_row *r) {
+  return rtt(r->v, tt_stats_percentile(&r->v->stats, 99));
+}
+static tt_value get_jitter(const tt_summary_row *r) {
+  return rtt(r->v, (uint64_t)(r->v->stats.jitter_us + 0.5));
+}
+static tt_value get_flaps(const tt_summary_row *r) {
+  return count(r->v->stats.flaps);
+}
+static tt_value get_reconnects(const tt_summary_row *r) {
+  return count(r->v->stats.reconnects);
+}
+static tt_value get_skipped(const tt_summary_row *r) {
+  return count(r->v->stats.skipped);
+}
+/* Events of this target that the output being written could not keep up
+ * with (the output's own count: stdout's and the log's differ). */
+static tt_value get_dropped(const tt_summary_row *r) {
+  return count(r->dropped);
 }
 
 static const tt_summary_field fields[] = {
@@ -64,6 +84,7 @@ static const tt_summary_field fields[] = {
   { "FLAPS", "flaps", 6, get_flaps },
   { "RECONN", "reconnects", 7, get_reconnects },
   { "SKIP", "skipped", 6, get_skipped },
+  { "DROP", "dropped", 6, get_dropped },
 };
 
 const tt_summary_field *tt_summary_fields(size_t *n) {

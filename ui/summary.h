@@ -23,11 +23,18 @@ typedef struct tt_value {
   double d;
 } tt_value;
 
+/* What a summary row is about: a target, and what the output the summary
+ * is written to dropped of that target's events. */
+typedef struct tt_summary_row {
+  const tt_view *v;
+  uint64_t dropped;
+} tt_summary_row;
+
 typedef struct tt_summary_field {
   const char *title; /* plain column heading */
   const char *key;   /* JSON key */
   int width;         /* plain column width */
-  tt_value (*get)(const tt_view *v);
+  tt_value (*get)(const tt_summary_row *r);
 } tt_summary_field;
 
 /* The fields in order (the JSON summary's "classes" object and the plain
