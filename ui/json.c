@@ -1,5 +1,7 @@
 /* json.c - events and summaries as JSON, one object per line, with every
- * string escaped so that no byte from the network reaches a reader raw. */
+ * string escaped so that no control or invisible character reaches a
+ * reader raw. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,12 +11,29 @@
 #include "summary.h"
 #include "tls.h"
 
-/* The length of a well-formed UTF-8 character at s that JSON may carry
- * as it is, or 0: C1 controls are escaped like the C0 ones. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-  uint32_t cp;
-  size_t len = tt_utf8_decode(s, n, &cp);
-  return len > 1 && !(cp >= 0x80 && cp <= 0x9f) ? len : 0;
+/* Characters JSON carries escaped although they are well-formed: C1
+ * controls (a terminal obeys them), and format characters that are
+ * invisible or reorder text (bidirectional controls such as U+202E,
+ * zero-width characters, U+2028/U+2029 line breaks, the BOM, tag
+ * characters), so that a reader's terminal shows what it is given. */
+static bool must_escape(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || cp == 0xad || cp == 0x61c ||
+         cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) ||
+         (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
+         (cp >= 0x2066 && cp <= 0x206f) || cp == 0xfeff ||
+         (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0xe0001 ||
+         (cp >= 0xe0020 && cp <= 0xe007f);
+}
+
+/* One code point as \uXXXX, or a surrogate pair above U+FFFF. */
+static void put_code_point(tt_sink *k, uint32_t cp) {
+  if (cp < 0x10000) {
+    tt_sink_printf(k, "\\u%04x", (unsigned)cp);
+    return;
+  }
+  cp -= 0x10000;
+  tt_sink_printf(k, "\\u%04x\\u%04x", (unsigned)(0xd800 + (cp >> 10)),
+                 (unsigned)(0xdc00 + (cp & 0x3ff)));
 }
 
 void tt_json_string(tt_sink *k, const char *s, size_t len) {
@@ -23,30 +42,40 @@ void tt_json_string(tt_sink *k, const char *s, size_t len) {
   size_t run = 0; /* bytes that pass as they are, written in one go */
   for (size_t i = 0; i < len;) {
     unsigned c = p[i];
-    size_t ok = 0;
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-      ok = 1;
-    else if (c >= 0x80)
-      ok = utf8_len(p + i, len - i);
-    if (ok > 0) {
-      run += ok;
-      i += ok;
+    uint32_t cp = c;
+    size_t n = 1;
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      run++;
+      i++;
       continue;
+    }
+    if (c >= 0x80) {
+      n = tt_utf8_decode(p + i, len - i, &cp);
+      if (n > 0 && !must_escape(cp)) {
+        run += n;
+        i += n;
+        continue;
+      }
+      if (n == 0) {
+        /* Not well-formed UTF-8: this byte alone, as \u00XX. Valid JSON
+         * and nothing a terminal would act on; JSON cannot carry a raw
+         * byte, so a reader decodes it as the code point of that value
+         * (for 0x80..0x9f, the same as an escaped C1 control). */
+        n = 1;
+        cp = c;
+      }
     }
     tt_sink_write(k, s + i - run, run);
     run = 0;
-    switch (c) {
+    switch (cp) {
     case '"': tt_sink_write(k, "\\\"", 2); break;
     case '\\': tt_sink_write(k, "\\\\", 2); break;
     case '\n': tt_sink_write(k, "\\n", 2); break;
     case '\r': tt_sink_write(k, "\\r", 2); break;
     case '\t': tt_sink_write(k, "\\t", 2); break;
-    default:
-      /* Controls and bytes that are not UTF-8 become \u00XX: valid JSON,
-       * and nothing a terminal would act on. */
-      tt_sink_printf(k, "\\u%04x", c);
+    default: put_code_point(k, cp);
     }
-    i++;
+    i += n;
   }
   tt_sink_write(k, s + len - run, run);
   tt_sink_write(k, "\"", 1);

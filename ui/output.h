@@ -126,7 +126,10 @@ void tt_json_event(tt_sink *k, const tt_event *ev);
 void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us);
 /* The "dropped" event, stamped now: a tt_sink_notice_cb. */
 void tt_json_notice(tt_sink *k, uint64_t count, void *arg);
-/* A JSON string literal, quotes included, every control byte escaped. */
+/* A JSON string literal, quotes included: control characters (C0, DEL,
+ * C1) and invisible or bidirectional format characters are escaped as
+ * their code point (\uXXXX, a surrogate pair above U+FFFF); a byte that
+ * is not part of well-formed UTF-8 is escaped on its own, as \u00XX. */
 void tt_json_string(tt_sink *k, const char *s, size_t len);
 
 /* Plain lines. name_width aligns the names of one run. */

@@ -2,7 +2,7 @@
  * order, a reader that stalls costs whole records (bounded, counted per
  * target, said by a notice at the gap), a short write to a file leaves no
  * half line, errors are reported once, a reader that leaves is seen at
- * once, a log is a regular file. */
+ * once, a log is a regular file, and JSON escapes code points. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -52,6 +52,16 @@ static char *held_text(const tt_sink *k) {
   memcpy(s, k->buf, k->open);
   s[k->open] = '\0';
   return s;
+}
+
+static char *json_of(const char *s, size_t len) {
+  tt_sink k;
+  tt_sink_init_fd(&k, -1);
+  tt_json_string(&k, s, len);
+  char *t = held_text(&k);
+  k.open = k.len = 0;
+  tt_sink_close(&k);
+  return t;
 }
 
 static void put_record(tt_sink *k, size_t seq, size_t tag, size_t len) {
@@ -528,6 +538,39 @@ static void test_a_log_in_half_a_line_is_cut_back(void **state) {
 
 /* ---- JSON ---- */
 
+static void test_json_escapes_code_points_not_bytes(void **state) {
+  static const struct {
+    const char *in, *want;
+  } cases[] = {
+    { "\xc2\x9b" "31m", "\"\\u009b31m\"" },            /* C1 CSI */
+    { "\xc2\x85", "\"\\u0085\"" },                     /* C1 NEL */
+    { "a\xe2\x80\xae" "b", "\"a\\u202eb\"" },          /* RLO */
+    { "\xe2\x81\xa6", "\"\\u2066\"" },                 /* LRI */
+    { "\xe2\x80\x8b", "\"\\u200b\"" },                 /* ZWSP */
+    { "\xef\xbb\xbf", "\"\\ufeff\"" },                 /* BOM */
+    { "\xe2\x80\xa8", "\"\\u2028\"" },                 /* LINE SEP */
+    { "\xf3\xa0\x80\x81", "\"\\udb40\\udc01\"" },      /* TAG U+E0001 */
+    { "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80",
+      "\"caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80\"" }, /* text stays */
+    { "\x1b[2J\x7f", "\"\\u001b[2J\\u007f\"" },
+    { "q\"b\\\n\r\t", "\"q\\\"b\\\\\\n\\r\\t\"" },
+    /* Malformed: each byte on its own. */
+    { "\xc2", "\"\\u00c2\"" },
+    { "\xff\xfe", "\"\\u00ff\\u00fe\"" },
+    { "\xc0\xaf", "\"\\u00c0\\u00af\"" },              /* overlong '/' */
+    { "\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"" },   /* a surrogate */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *got = json_of(cases[i].in, strlen(cases[i].in));
+    if (strcmp(got, cases[i].want) != 0)
+      fail_msg("case %zu: got %s, want %s", i, got, cases[i].want);
+    free(got);
+  }
+  char *nul = json_of("a\0b", 3);
+  assert_string_equal(nul, "\"a\\u0000b\"");
+  free(nul);
+}
+
 static char *no_tags[1];
 
 static void make_view(tt_view *v, tt_target *t, const char *name,
@@ -541,6 +584,30 @@ static void make_view(tt_view *v, tt_target *t, const char *name,
   v->index = index;
   v->state = TT_STATE_DOWN;
   tt_stats_init(&v->stats);
+}
+
+/* A target named with a C1 control: the event carries it as one code
+ * point. */
+static void test_json_event_of_a_c1_name(void **state) {
+  tt_target t;
+  tt_view v;
+  make_view(&v, &t, "\xc2\x9bname", 0);
+  tt_event ev = {
+    .kind = TT_EVENT_HEARTBEAT, .view = &v, .ts_us = 1795597445123456ull,
+    .seq = 1, .cls = TT_CLASS_REFUSED, .error = "connection refused",
+  };
+  tt_sink k;
+  tt_sink_init_fd(&k, -1);
+  tt_json_event(&k, &ev);
+  char *s = held_text(&k);
+  assert_string_equal(s, "{\"ts\":\"2026-11-25T09:04:05.123456Z\","
+                         "\"event\":\"heartbeat\",\"target\":\"\\u009bname\","
+                         "\"address\":\"127.0.0.1:1\",\"seq\":1,"
+                         "\"class\":\"refused\",\"error\":"
+                         "\"connection refused\"}\n");
+  free(s);
+  k.open = k.len = 0;
+  tt_sink_close(&k);
 }
 
 /* The summary's "dropped" is what this output dropped of this target. */
@@ -615,6 +682,8 @@ int main(void) {
     cmocka_unit_test(test_a_reader_that_leaves_mid_write_is_reported_once),
     cmocka_unit_test(test_a_log_must_be_a_regular_file),
     cmocka_unit_test(test_a_log_in_half_a_line_is_cut_back),
+    cmocka_unit_test(test_json_escapes_code_points_not_bytes),
+    cmocka_unit_test(test_json_event_of_a_c1_name),
     cmocka_unit_test(test_summary_says_what_the_output_dropped),
     cmocka_unit_test(test_dropped_notices),
   };
