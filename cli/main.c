@@ -22,8 +22,8 @@
 
 enum { EXIT_ALL_UP = 0, EXIT_SOME_DOWN = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
 
-/* Room for every signal the table below names. */
-#define MAX_SIGNALS 8
+/* Room for every signal the table below names and every real-time one. */
+#define MAX_SIGNALS 96
 
 typedef struct tt_run {
   uv_loop_t loop;
@@ -145,8 +145,13 @@ static void finished_cb(tt_engine *e, void *arg) {
   stop(arg);
 }
 
-/* Signals end the run through the loop (libuv turns them into callbacks,
- * never async handlers). */
+/* Every signal whose default is to end the process ends the run through
+ * the loop instead (libuv turns it into a callback, never an async
+ * handler): summaries written, the terminal restored, the exit status of
+ * the usual rule. Faults that a signal reports about the process itself
+ * (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS) keep their
+ * default: there is no clean end after them. SIGPIPE and SIGXFSZ are
+ * ignored, so that they come back as the write errors EPIPE and EFBIG. */
 typedef void (*signal_action)(tt_run *r, int signum);
 
 static void end_on_signal(tt_run *r, int signum) {
@@ -159,12 +164,36 @@ static void end_on_signal(tt_run *r, int signum) {
   stop(r);
 }
 
+/* SIGHUP is to reload the configuration (PRODUCT.md "Reload"); until it
+ * does, it ends the run like the others. */
+static void reload_on_signal(tt_run *r, int signum) {
+  end_on_signal(r, signum);
+}
+
 static const struct {
   int signum;
   signal_action act;
 } signal_table[] = {
   { SIGINT, end_on_signal },
   { SIGTERM, end_on_signal },
+  { SIGHUP, reload_on_signal },
+  { SIGQUIT, end_on_signal },
+  { SIGUSR1, end_on_signal },
+  { SIGUSR2, end_on_signal },
+  { SIGALRM, end_on_signal },
+  { SIGVTALRM, end_on_signal },
+  { SIGPROF, end_on_signal },
+  { SIGIO, end_on_signal },
+#if defined(SIGPOLL) && SIGPOLL != SIGIO
+  { SIGPOLL, end_on_signal },
+#endif
+#ifdef SIGPWR
+  { SIGPWR, end_on_signal },
+#endif
+#ifdef SIGSTKFLT
+  { SIGSTKFLT, end_on_signal },
+#endif
+  { SIGXCPU, end_on_signal },
 };
 
 static void signal_cb(uv_signal_t *h, int signum) {
@@ -175,10 +204,15 @@ static void signal_cb(uv_signal_t *h, int signum) {
       return;
     }
   }
+  end_on_signal(r, signum); /* a real-time signal */
 }
 
+/* A signal ignored when tether started stays ignored: that is how nohup
+ * (SIGHUP) and a script's background jobs (SIGINT, SIGQUIT) ask for it. */
 static void watch_signal(tt_run *r, int signum) {
-  if (r->nsignals == MAX_SIGNALS)
+  struct sigaction old;
+  if (r->nsignals == MAX_SIGNALS ||
+      (sigaction(signum, NULL, &old) == 0 && old.sa_handler == SIG_IGN))
     return;
   uv_signal_t *h = &r->signals[r->nsignals];
   uv_signal_init(&r->loop, h);
@@ -189,9 +223,13 @@ static void watch_signal(tt_run *r, int signum) {
     uv_close((uv_handle_t *)h, NULL);
 }
 
+/* The table's signals and every real-time signal (whose default is to
+ * end the process too). */
 static void watch_signals(tt_run *r) {
   for (size_t i = 0; i < sizeof signal_table / sizeof signal_table[0]; i++)
     watch_signal(r, signal_table[i].signum);
+  for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
+    watch_signal(r, s);
 }
 
 static void unwatch_signals(tt_run *r) {
