@@ -44,6 +44,7 @@ typedef struct tt_run {
   bool started;   /* the engine runs: summaries are due at its end */
   bool stopping;
   bool draining;  /* the run is over; the outputs are being written out */
+  bool at_once;   /* a second signal before the summaries: end at once */
   bool out_gone;  /* stdout's reader went away: nothing more to write */
   int failure;    /* EXIT_RUNTIME after a runtime failure */
 } tt_run;
@@ -158,6 +159,12 @@ static void end_on_signal(tt_run *r, int signum) {
   if (r->draining) {
     /* The run is over and an output is still being written: a reader
      * that does not read is not waited for any longer. */
+    uv_stop(&r->loop);
+    return;
+  }
+  if (r->stopping) {
+    /* A second signal while the sessions close: at once. */
+    r->at_once = true;
     uv_stop(&r->loop);
     return;
   }
@@ -497,6 +504,12 @@ int main(int argc, char **argv) {
   status = start(r);
   if (status == 0) {
     uv_run(&r->loop, UV_RUN_DEFAULT);
+    if (r->at_once) {
+      /* The terminal was restored by the first signal; nothing else is
+       * waited for (a session may be stuck in the threadpool). */
+      fflush(NULL);
+      _exit(exit_status(r));
+    }
     finish(r);
     status = exit_status(r);
   } else {
