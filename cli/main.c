@@ -45,6 +45,7 @@ typedef struct tt_run {
   bool stopping;
   bool draining;  /* the run is over; the outputs are being written out */
   bool at_once;   /* a second signal before the summaries: end at once */
+  int drain_signals; /* signals while draining: 1 gives up stdout, 2 all */
   bool out_gone;  /* stdout's reader went away: nothing more to write */
   int failure;    /* EXIT_RUNTIME after a runtime failure */
 } tt_run;
@@ -158,7 +159,9 @@ typedef void (*signal_action)(tt_run *r, int signum);
 static void end_on_signal(tt_run *r, int signum) {
   if (r->draining) {
     /* The run is over and an output is still being written: a reader
-     * that does not read is not waited for any longer. */
+     * that does not read is not waited for any longer (and, at a second
+     * signal, neither is the log). */
+    r->drain_signals++;
     uv_stop(&r->loop);
     return;
   }
@@ -341,9 +344,11 @@ static void engine_stopped_cb(tt_engine *e, void *arg) {
 }
 
 /* After the loop: a log that a signal left being written (stdout was
- * abandoned, not the log: it is a regular file) is seen through. */
+ * abandoned, not the log: it is a regular file) is seen through, unless
+ * yet another signal says not to. */
 static void finish(tt_run *r) {
-  while (r->has_log && !tt_sink_idle(&r->log) && tt_sink_error(&r->log) == 0)
+  while (r->has_log && !tt_sink_idle(&r->log) &&
+         tt_sink_error(&r->log) == 0 && r->drain_signals < 2)
     uv_run(&r->loop, UV_RUN_ONCE);
   r->draining = false;
   unwatch_signals(r);
@@ -521,11 +526,11 @@ int main(int argc, char **argv) {
   if (r->has_log)
     tt_sink_close(&r->log);
   tt_engine_free(r->engine);
-  if (!tt_sink_idle(&r->out)) {
+  if (!tt_sink_idle(&r->out) || (r->has_log && !tt_sink_idle(&r->log))) {
     /* A write to a reader that does not read is still under way in the
      * threadpool: it cannot be called back, the loop cannot close around
      * it, and exit() would wait for it (libuv joins its threads when the
-     * library unloads). Everything else is written: leave at once. */
+     * library unloads). Leave at once. */
     fflush(NULL);
     _exit(status);
   }
