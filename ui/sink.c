@@ -65,7 +65,7 @@ static const char *file_kind(mode_t mode) {
     return "a socket";
   if (S_ISCHR(mode) || S_ISBLK(mode))
     return "a device";
-  return "not a regular file";
+  return "a special file";
 }
 
 /* A log that ends in half a line (the previous run was killed in the
@@ -167,7 +167,7 @@ static int watch_reader(tt_sink *k) {
   if (fl >= 0)
     fcntl(k->fd, F_SETFL, fl);
   if (err < 0)
-    return err;
+    return 0; /* unwatched, the reader's leaving is seen at the next write */
   k->reader.data = k;
   k->watching = true;
   /* Nothing is asked for but the error epoll always reports. */
