@@ -224,13 +224,12 @@ static void watch_signal(tt_run *r, int signum) {
   if (r->nsignals == MAX_SIGNALS ||
       (sigaction(signum, NULL, &old) == 0 && old.sa_handler == SIG_IGN))
     return;
-  uv_signal_t *h = &r->signals[r->nsignals];
+  uv_signal_t *h = &r->signals[r->nsignals++];
   uv_signal_init(&r->loop, h);
   h->data = r;
-  if (uv_signal_start(h, signal_cb, signum) == 0)
-    r->nsignals++;
-  else
-    uv_close((uv_handle_t *)h, NULL);
+  /* A signal the system will not let us watch keeps its default; the
+   * handle, idle, closes with the others. */
+  uv_signal_start(h, signal_cb, signum);
 }
 
 /* The table's signals and every real-time signal (whose default is to
