@@ -125,9 +125,13 @@ static void output_error_cb(tt_sink *k, void *arg) {
 
 static void event_cb(const tt_event *ev, void *arg) {
   tt_run *r = arg;
+  bool leaves = ev->kind == TT_EVENT_REMOVED;
   switch (r->output) {
   case TT_OUT_JSON:
     tt_json_event(&r->out, ev);
+    /* A target that leaves writes its summary as it goes. */
+    if (leaves)
+      tt_json_summary(&r->out, ev->view, ev->ts_us);
     break;
   case TT_OUT_PLAIN:
     tt_plain_event(&r->plain, ev);
@@ -139,8 +143,11 @@ static void event_cb(const tt_event *ev, void *arg) {
   case TT_OUT_AUTO:
     break;
   }
-  if (r->has_log)
+  if (r->has_log) {
     tt_json_event(&r->log, ev);
+    if (leaves)
+      tt_json_summary(&r->log, ev->view, ev->ts_us);
+  }
 }
 
 static void finished_cb(tt_engine *e, void *arg) {
@@ -174,10 +181,68 @@ static void end_on_signal(tt_run *r, int signum) {
   stop(r);
 }
 
-/* SIGHUP is to reload the configuration (PRODUCT.md "Reload"); until it
- * does, it ends the run like the others. */
+static int load_config(tt_run *r, tt_config *cfg, const char *yaml,
+                       size_t yaml_len, bool quiet, char *first, size_t n);
+static int ensure_descriptors(size_t ntargets);
+
+/* The outcome of a reload in every output; error is NULL when it worked. */
+static void report_reload(tt_run *r, const char *error,
+                          const tt_reload_report *rep) {
+  /* The dashboard owns the terminal: stderr would scribble over it. */
+  if (error != NULL && r->output != TT_OUT_DASHBOARD)
+    fprintf(stderr, "tether: reload: %s\n", error);
+  if (r->output == TT_OUT_JSON)
+    tt_json_reload(&r->out, error, rep);
+  else if (r->output == TT_OUT_PLAIN)
+    tt_plain_reload(&r->out, error, rep);
+  if (r->has_log)
+    tt_json_reload(&r->log, error, rep);
+}
+
+/* SIGHUP re-reads the configuration file (PRODUCT.md "Reload"): a file
+ * with errors changes nothing; the errors are reported and the run goes
+ * on. */
+static void reload(tt_run *r) {
+  tt_reload_report rep = { 0 };
+  tt_config next;
+  char error[1024];
+  if (r->stopping)
+    return;
+  if (r->opt.file == NULL) {
+    report_reload(r, "there is no configuration file to read again", &rep);
+    return;
+  }
+  if (load_config(r, &next, NULL, 0, true, error, sizeof error) != 0) {
+    report_reload(r, error, &rep);
+    return;
+  }
+  if (ensure_descriptors(next.ntargets) != 0) {
+    snprintf(error, sizeof error, "%zu targets do not fit in the "
+             "descriptor limit", next.ntargets);
+    report_reload(r, error, &rep);
+    tt_config_free(&next);
+    return;
+  }
+  int err = tt_engine_reload(r->engine, &next, &rep);
+  if (err < 0) {
+    report_reload(r, uv_strerror(err), &rep);
+    tt_config_free(&next);
+    return;
+  }
+  /* The engine now uses the new config's targets only. */
+  tt_config_free(&r->cfg);
+  r->cfg = next;
+  tt_plain_init(&r->plain, &r->out, &r->cfg);
+  report_reload(r, NULL, &rep);
+  tt_reload_report_free(&rep);
+}
+
 static void reload_on_signal(tt_run *r, int signum) {
-  end_on_signal(r, signum);
+  if (r->stopping) {
+    end_on_signal(r, signum);
+    return;
+  }
+  reload(r);
 }
 
 static const struct {
@@ -282,7 +347,10 @@ static int ensure_descriptors(size_t ntargets) {
   return 0;
 }
 
-static int load_config(tt_run *r, const char *yaml, size_t yaml_len) {
+/* Loads the configuration into cfg. Problems go to stderr, or, when
+ * quiet, the first of them into first (with how many more). */
+static int load_config(tt_run *r, tt_config *cfg, const char *yaml,
+                       size_t yaml_len, bool quiet, char *first, size_t n) {
   tt_config_input in = {
     .path = r->opt.file,
     .buffer = yaml,
@@ -294,9 +362,15 @@ static int load_config(tt_run *r, const char *yaml, size_t yaml_len) {
   };
   tt_diags diags;
   tt_diags_init(&diags);
-  int rc = tt_config_load(&in, &r->cfg, &diags);
-  for (size_t i = 0; i < diags.n; i++)
+  int rc = tt_config_load(&in, cfg, &diags);
+  for (size_t i = 0; i < diags.n && !quiet; i++)
     fprintf(stderr, "%s\n", diags.v[i].text);
+  if (quiet && rc != 0) {
+    if (diags.n > 1)
+      snprintf(first, n, "%s (and %zu more)", diags.v[0].text, diags.n - 1);
+    else
+      snprintf(first, n, "%s", diags.n ? diags.v[0].text : "cannot load");
+  }
   tt_diags_free(&diags);
   return rc;
 }
@@ -481,7 +555,7 @@ int main(int argc, char **argv) {
     }
   }
 
-  if (load_config(r, yaml, yaml_len) != 0) {
+  if (load_config(r, &r->cfg, yaml, yaml_len, false, NULL, 0) != 0) {
     status = EXIT_USAGE;
     goto done;
   }

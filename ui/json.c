@@ -11,20 +11,6 @@
 #include "summary.h"
 #include "tls.h"
 
-/* Characters JSON carries escaped although they are well-formed: C1
- * controls (a terminal obeys them), and format characters that are
- * invisible or reorder text (bidirectional controls such as U+202E,
- * zero-width characters, U+2028/U+2029 line breaks, the BOM, tag
- * characters), so that a reader's terminal shows what it is given. */
-static bool must_escape(uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9f) || cp == 0xad || cp == 0x61c ||
-         cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) ||
-         (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
-         (cp >= 0x2066 && cp <= 0x206f) || cp == 0xfeff ||
-         (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0xe0001 ||
-         (cp >= 0xe0020 && cp <= 0xe007f);
-}
-
 /* One code point as \uXXXX, or a surrogate pair above U+FFFF. */
 static void put_code_point(tt_sink *k, uint32_t cp) {
   if (cp < 0x10000) {
@@ -51,7 +37,9 @@ void tt_json_string(tt_sink *k, const char *s, size_t len) {
     }
     if (c >= 0x80) {
       n = tt_utf8_decode(p + i, len - i, &cp);
-      if (n > 0 && !must_escape(cp)) {
+      /* C1 controls and the invisible or reordering characters
+       * (tt_char_unsafe) go escaped, as one code point each. */
+      if (n > 0 && !tt_char_unsafe(cp)) {
         run += n;
         i += n;
         continue;
@@ -160,6 +148,33 @@ void tt_json_notice(tt_sink *k, uint64_t count, void *arg) {
   tt_fmt_rfc3339(ts, sizeof ts, tt_wall_us());
   tt_sink_printf(k, "{\"ts\":\"%s\",\"event\":\"dropped\",\"count\":%llu}\n",
                  ts, (unsigned long long)count);
+  tt_sink_end_record(k, TT_SINK_NO_TAG);
+}
+
+static void name_list(tt_sink *k, const char *key, char **names, size_t n) {
+  tt_sink_printf(k, ",\"%s\":[", key);
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0)
+      tt_sink_write(k, ",", 1);
+    tt_json_string(k, names[i], strlen(names[i]));
+  }
+  tt_sink_write(k, "]", 1);
+}
+
+void tt_json_reload(tt_sink *k, const char *error,
+                    const tt_reload_report *rep) {
+  char ts[40];
+  tt_fmt_rfc3339(ts, sizeof ts, tt_wall_us());
+  tt_sink_printf(k, "{\"ts\":\"%s\",\"event\":\"reload\",\"ok\":%s", ts,
+                 error == NULL ? "true" : "false");
+  if (error != NULL) {
+    key_str(k, "error", error);
+  } else {
+    name_list(k, "added", rep->added, rep->nadded);
+    name_list(k, "removed", rep->removed, rep->nremoved);
+    name_list(k, "changed", rep->changed, rep->nchanged);
+  }
+  tt_sink_write(k, "}\n", 2);
   tt_sink_end_record(k, TT_SINK_NO_TAG);
 }
 

@@ -126,6 +126,10 @@ void tt_json_event(tt_sink *k, const tt_event *ev);
 void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us);
 /* The "dropped" event, stamped now: a tt_sink_notice_cb. */
 void tt_json_notice(tt_sink *k, uint64_t count, void *arg);
+/* A reload of the configuration (PRODUCT.md "Reload"): ok with what it
+ * added, removed and changed, or not (error, and nothing changed). */
+void tt_json_reload(tt_sink *k, const char *error,
+                    const tt_reload_report *rep);
 /* A JSON string literal, quotes included: control characters (C0, DEL,
  * C1) and invisible or bidirectional format characters are escaped as
  * their code point (\uXXXX, a surrogate pair above U+FFFF); a byte that
@@ -142,6 +146,9 @@ void tt_plain_init(tt_plain *p, tt_sink *out, const tt_config *cfg);
 void tt_plain_event(tt_plain *p, const tt_event *ev);
 /* The line that says how many events were dropped: a tt_sink_notice_cb. */
 void tt_plain_notice(tt_sink *k, uint64_t count, void *arg);
+/* The line of a reload (see tt_json_reload). */
+void tt_plain_reload(tt_sink *k, const char *error,
+                     const tt_reload_report *rep);
 
 /* The summary table (every target, one row each, a record per line) for
  * plain output and after the dashboard. */

@@ -91,9 +91,15 @@ void tt_plain_event(tt_plain *p, const tt_event *ev) {
   case TT_EVENT_ADDED:
     tt_sink_puts(k, "  added\n");
     break;
-  case TT_EVENT_REMOVED:
-    tt_sink_puts(k, "  removed\n");
+  case TT_EVENT_REMOVED: {
+    const tt_stats *st = &ev->view->stats;
+    char pct[16];
+    tt_fmt_pct(pct, sizeof pct, tt_stats_loss_pct(st));
+    tt_sink_printf(k, "  removed  %s after %llu heartbeats, %s lost\n",
+                   tt_state_name(ev->view->state),
+                   (unsigned long long)st->sent, pct);
     break;
+  }
   }
   tt_sink_end_record(k, ev->view->index);
 }
@@ -102,6 +108,37 @@ void tt_plain_notice(tt_sink *k, uint64_t count, void *arg) {
   put_time(k, tt_wall_us());
   tt_sink_printf(k, "dropped %llu event%s: the output could not keep up\n",
                  (unsigned long long)count, count == 1 ? "" : "s");
+  tt_sink_end_record(k, TT_SINK_NO_TAG);
+}
+
+/* ", a, b" of at most a few names, the rest counted. */
+static void put_names(tt_sink *k, const char *what, char **names, size_t n) {
+  char esc[4 * TT_MAX_NAME + 1];
+  if (n == 0)
+    return;
+  tt_sink_printf(k, "  %zu %s:", n, what);
+  for (size_t i = 0; i < n && i < 5; i++) {
+    tt_escape(esc, sizeof esc, names[i], strlen(names[i]), 0);
+    tt_sink_printf(k, "%s %s", i ? "," : "", esc);
+  }
+  if (n > 5)
+    tt_sink_printf(k, " and %zu more", n - 5);
+}
+
+void tt_plain_reload(tt_sink *k, const char *error,
+                     const tt_reload_report *rep) {
+  put_time(k, tt_wall_us());
+  if (error != NULL) {
+    tt_sink_printf(k, "reload failed, nothing changed: %s\n", error);
+  } else {
+    tt_sink_puts(k, "reloaded");
+    put_names(k, "added", rep->added, rep->nadded);
+    put_names(k, "removed", rep->removed, rep->nremoved);
+    put_names(k, "changed", rep->changed, rep->nchanged);
+    if (rep->nadded + rep->nremoved + rep->nchanged == 0)
+      tt_sink_puts(k, ": nothing changed");
+    tt_sink_puts(k, "\n");
+  }
   tt_sink_end_record(k, TT_SINK_NO_TAG);
 }
 

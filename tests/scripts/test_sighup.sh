@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# test_sighup.sh - SIGHUP re-reads the configuration file while tether
+# runs: a target that stays keeps its connection and statistics, one that
+# changed restarts, one that left writes its summary and goes, a new one
+# joins; a file with an error changes nothing and says where the error is;
+# without a file there is nothing to read again, and the run goes on.
+set -u
+TETHER=${TETHER:?set by CTest}
+TOOLS=${TT_TOOLS:?set by CTest}
+command -v jq >/dev/null || { echo "SKIP: jq is not installed"; exit 77; }
+dir=$(mktemp -d)
+server= pid=
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check() { if [ "$2" = "$3" ]; then echo "ok - $1"; else fail "$1: '$2', expected '$3'"; fi; }
+
+"$TOOLS/fault_serve" 127.0.0.1 0 >"$dir/server.out" &
+server=$!
+for _ in $(seq 100); do
+  port=$(sed -n 's/^ready //p' "$dir/server.out")
+  [ -n "$port" ] && break
+  sleep 0.05
+done
+[ -n "${port:-}" ] || { echo "FAIL: the pong server did not start"; exit 1; }
+
+conf=$dir/targets.yaml
+write_conf() { # the targets, as YAML lines after the defaults
+  { echo "defaults: { interval: 200ms, preset: redis }"; echo "targets:"; cat; } >"$conf"
+}
+write_conf <<YAML
+  - { name: stays, address: "127.0.0.1:$port" }
+  - { name: leaves, address: "127.0.0.1:$port" }
+  - { name: changes, address: "127.0.0.1:$port" }
+YAML
+
+out=$dir/out.jsonl
+"$TETHER" --json "$conf" >"$out" 2>"$dir/err" </dev/null &
+pid=$!
+# count TARGET EVENT [JQ-CONDITION]
+count() {
+  jq -cR --arg t "$1" --arg e "$2" \
+    "fromjson? | select(.target == \$t and .event == \$e) | select(${3:-true})" "$out" | wc -l
+}
+events() { jq -cR --arg e "$1" "fromjson? | select(.event == \$e)" "$out"; }
+# wait_for N CMD...: until CMD prints a number >= N (5 s at most)
+wait_for() {
+  local n=$1 i
+  shift
+  for i in $(seq 100); do
+    [ "$("$@")" -ge "$n" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+wait_for 3 count stays heartbeat || fail "no heartbeats before the reload"
+write_conf <<YAML
+  - { name: stays, address: "127.0.0.1:$port" }
+  - { name: changes, address: "127.0.0.1:$port", interval: 300ms }
+  - { name: joins, address: "127.0.0.1:$port" }
+YAML
+kill -HUP "$pid"
+wait_for 1 eval 'events reload | wc -l' || fail "no reload event"
+r=$(events reload | head -n 1)
+check "reload: ok" "$(jq -r .ok <<<"$r")" true
+check "reload: added" "$(jq -c .added <<<"$r")" '["joins"]'
+check "reload: removed" "$(jq -c .removed <<<"$r")" '["leaves"]'
+check "reload: changed" "$(jq -c .changed <<<"$r")" '["changes"]'
+check "removed event" "$(count leaves removed)" 1
+check "the leaver's summary, as it goes" "$(count leaves summary)" 1
+check "added event" "$(count joins added)" 1
+wait_for 2 count joins heartbeat || fail "the new target does not probe"
+before=$(count leaves heartbeat)
+seq_before=$(jq -cR 'fromjson? | select(.target == "stays" and .event == "heartbeat") | .seq' "$out" | tail -n 1)
+
+# A file with an error: nothing changes, the error says where.
+printf 'targets:\n  - { name: stays, address: "127.0.0.1:%s", interval: soon }\n' "$port" >"$conf"
+kill -HUP "$pid"
+wait_for 2 eval 'events reload | wc -l' || fail "no second reload event"
+r=$(events reload | tail -n 1)
+check "bad file: ok" "$(jq -r .ok <<<"$r")" false
+col=$(awk 'NR == 2 { print index($0, "soon") }' "$conf")
+check "bad file: where" "$(jq -r .error <<<"$r")" \
+  "$conf:2:$col: interval 'soon' is not a duration; write one like 250ms, 2s, 1m"
+wait_for 2 count joins heartbeat '.seq > 2' || fail "the run did not go on"
+
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+pid=
+check "exit status" "$status" 0
+check "nothing of the leaver after it left" "$(count leaves heartbeat)" "$before"
+# stays kept its sequence (and connection): its seq went on counting.
+seq_after=$(jq -cR 'fromjson? | select(.target == "stays" and .event == "heartbeat") | .seq' "$out" | tail -n 1)
+[ "$seq_after" -gt "$seq_before" ] || fail "stays' seq did not go on ($seq_before, $seq_after)"
+check "stays: one summary at the end" "$(count stays summary)" 1
+check "stays: sent = its heartbeats" "$(jq -cR 'fromjson? | select(.target == "stays" and .event == "summary") | .sent' "$out")" \
+  "$(count stays heartbeat)"
+check "changes: summary with its whole history" \
+  "$(jq -cR 'fromjson? | select(.target == "changes" and .event == "summary") | .sent' "$out")" \
+  "$(count changes heartbeat)"
+grep -q "reload: $conf:2:$col: interval" "$dir/err" || fail "stderr does not name the error: $(cat "$dir/err")"
+
+# Without a configuration file: said, and the run goes on.
+"$TETHER" --plain -d 1s "127.0.0.1:$port" >"$dir/plain" 2>"$dir/plain.err" </dev/null &
+pid=$!
+sleep 0.3 # the run is under way; the signal is the condition under test
+kill -HUP "$pid"
+wait "$pid"
+check "no file: exit status" "$?" 0
+pid=
+grep -q "reload failed, nothing changed: there is no configuration file" "$dir/plain" ||
+  fail "no reload line in the plain output"
+
+[ "$failures" -eq 0 ] || exit 1
+echo "all checks passed"
