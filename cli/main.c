@@ -47,6 +47,8 @@ typedef struct tt_run {
   bool at_once;   /* a second signal before the summaries: end at once */
   int drain_signals; /* signals while draining: 1 gives up stdout, 2 all */
   bool out_gone;  /* stdout's reader went away: nothing more to write */
+  bool reloading;    /* the file is being read again */
+  bool reload_again; /* ... and a SIGHUP came meanwhile */
   int failure;    /* EXIT_RUNTIME after a runtime failure */
 } tt_run;
 
@@ -202,20 +204,80 @@ static void report_reload(tt_run *r, const char *error,
 /* SIGHUP re-reads the configuration file (PRODUCT.md "Reload"): a file
  * with errors changes nothing; the errors are reported and the run goes
  * on. */
+/* A reload in progress: the file is read and checked in libuv's thread
+ * pool (10 000 targets take tens of milliseconds, which the loop's
+ * heartbeats must not wait for); what it found is applied on the loop. */
+typedef struct tt_reloading {
+  uv_work_t work;
+  tt_run *r;
+  tt_config cfg;
+  int rc;
+  char error[1024];
+} tt_reloading;
+
+static void reload(tt_run *r);
+
+static void reload_work_cb(uv_work_t *w) {
+  tt_reloading *rl = w->data;
+  rl->rc = load_config(rl->r, &rl->cfg, NULL, 0, true, rl->error,
+                       sizeof rl->error);
+}
+
+static void apply_reload(tt_run *r, tt_config *next);
+
+static void reload_done_cb(uv_work_t *w, int status) {
+  tt_reloading *rl = w->data;
+  tt_run *r = rl->r;
+  tt_reload_report rep = { 0 };
+  r->reloading = false;
+  if (r->stopping || status < 0) {
+    if (rl->rc == 0)
+      tt_config_free(&rl->cfg);
+  } else if (rl->rc != 0) {
+    report_reload(r, rl->error, &rep);
+  } else {
+    apply_reload(r, &rl->cfg);
+  }
+  free(rl);
+  if (r->reload_again && !r->stopping) {
+    /* A SIGHUP came while the file was being read: it may have changed
+     * since. */
+    r->reload_again = false;
+    reload(r);
+  }
+}
+
 static void reload(tt_run *r) {
   tt_reload_report rep = { 0 };
-  tt_config next;
-  char error[1024];
   if (r->stopping)
     return;
   if (r->opt.file == NULL) {
     report_reload(r, "there is no configuration file to read again", &rep);
     return;
   }
-  if (load_config(r, &next, NULL, 0, true, error, sizeof error) != 0) {
-    report_reload(r, error, &rep);
+  if (r->reloading) {
+    r->reload_again = true;
     return;
   }
+  tt_reloading *rl = calloc(1, sizeof *rl);
+  if (rl == NULL) {
+    report_reload(r, "out of memory", &rep);
+    return;
+  }
+  rl->r = r;
+  rl->work.data = rl;
+  if (uv_queue_work(&r->loop, &rl->work, reload_work_cb, reload_done_cb) < 0) {
+    free(rl);
+    report_reload(r, "cannot read the file now", &rep);
+    return;
+  }
+  r->reloading = true;
+}
+
+static void apply_reload(tt_run *r, tt_config *loaded) {
+  tt_reload_report rep = { 0 };
+  char error[256];
+  tt_config next = *loaded;
   if (ensure_descriptors(next.ntargets) != 0) {
     snprintf(error, sizeof error, "%zu targets do not fit in the "
              "descriptor limit", next.ntargets);

@@ -163,15 +163,50 @@ int tt_engine_new(uv_loop_t *loop, const tt_config *cfg,
   return 0;
 }
 
-/* The entry named name among e's, or NULL (a linear search per name: a
- * reload is rare, and a hash would not pay for itself below tens of
- * thousands of targets). */
-static tt_entry *find_entry(tt_engine *e, const char *name, bool *used) {
-  for (size_t i = 0; i < e->nentries; i++)
+/* The running targets by name, for a reload to pair them with the new
+ * config's in one pass (10 000 of them, compared each with each, would
+ * hold the loop for a while). Open addressing; 0 is a free slot, i + 1
+ * entry i. */
+typedef struct names {
+  uint32_t *slot;
+  size_t mask;
+} names;
+
+static uint32_t hash_name(const char *s) {
+  uint32_t h = 2166136261u;
+  for (; *s != '\0'; s++)
+    h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+static int names_build(names *nm, const tt_entry *entries, size_t n) {
+  size_t cap = 16;
+  while (cap < 2 * n)
+    cap *= 2;
+  nm->slot = calloc(cap, sizeof *nm->slot);
+  nm->mask = cap - 1;
+  if (nm->slot == NULL)
+    return UV_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    size_t k = hash_name(entries[i].t->name) & nm->mask;
+    while (nm->slot[k] != 0)
+      k = (k + 1) & nm->mask;
+    nm->slot[k] = (uint32_t)i + 1;
+  }
+  return 0;
+}
+
+/* The entry named name among e's not yet paired, or NULL. */
+static tt_entry *find_entry(tt_engine *e, const names *nm, const char *name,
+                            bool *used) {
+  for (size_t k = hash_name(name) & nm->mask; nm->slot[k] != 0;
+       k = (k + 1) & nm->mask) {
+    size_t i = nm->slot[k] - 1;
     if (!used[i] && strcmp(e->entries[i].t->name, name) == 0) {
       used[i] = true;
       return &e->entries[i];
     }
+  }
   return NULL;
 }
 
@@ -203,14 +238,17 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
   size_t n = cfg->ntargets;
   tt_entry *next = calloc(n ? n : 1, sizeof *next);
   bool *used = calloc(e->nentries ? e->nentries : 1, sizeof *used);
-  if (next == NULL || used == NULL) {
+  names nm = { NULL, 0 };
+  if (next == NULL || used == NULL ||
+      names_build(&nm, e->entries, e->nentries) != 0) {
     free(next);
     free(used);
+    free(nm.slot);
     return UV_ENOMEM;
   }
   for (size_t i = 0; i < n; i++) {
     const tt_target *t = &cfg->targets[i];
-    tt_entry *old = find_entry(e, t->name, used);
+    tt_entry *old = find_entry(e, &nm, t->name, used);
     if (old == NULL) {
       if (entry_add(e, &next[i], t) == 0)
         list_name(&rep.added, &rep.nadded, t->name);
@@ -243,6 +281,7 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
     entry_drop(e, &e->entries[i]);
   }
   free(used);
+  free(nm.slot);
   free(e->entries);
   e->entries = next;
   e->nentries = n;

@@ -52,7 +52,10 @@ typedef enum tt_event_kind {
    * or is leaving (its final statistics are in the view: the moment to
    * write its summary). Not sent for the targets a start begins with. */
   TT_EVENT_ADDED,
-  TT_EVENT_REMOVED
+  TT_EVENT_REMOVED,
+  /* A TLS handshake showed a certificate the target had not shown before
+   * (its first, or a new one): view->cert has the facts. */
+  TT_EVENT_TLS
 } tt_event_kind;
 
 /* An event as it happens (PRODUCT.md "Events"). Pointers are valid only

@@ -145,10 +145,10 @@ static bool result(tt_session *s, uint64_t seq, tt_class cls, uint32_t rtt_us,
                    tt_step *step) {
   tt_view *v = &s->view;
   const tt_target *t = s->t;
-  tt_rules rules = { t->miss_threshold, t->rtt_warn_ms, 0 };
+  tt_rules rules = { t->miss_threshold, t->rtt_warn_ms, 0,
+                     (int64_t)(tt_wall_us() / 1000000) };
   if (t->tls && s->cert != NULL && s->cert->judged &&
-      s->cert->not_after - (int64_t)(tt_wall_us() / 1000000) <
-        (int64_t)(t->cert_warn_ms / 1000))
+      s->cert->not_after - rules.now < (int64_t)(t->cert_warn_ms / 1000))
     rules.cert_expires = s->cert->not_after;
   uint32_t gen = s->gen;
   char why[TT_ERROR_MAX];

@@ -77,10 +77,12 @@ const char *tt_state_cause(const tt_step *st, const tt_rules *r, tt_class cls,
     snprintf(buf, n, "rtt %s above rtt_warn %s", rtt, warn);
   } else if (st->cert_soon) {
     time_t when = (time_t)r->cert_expires;
+    int64_t days = (r->cert_expires - r->now) / 86400;
     struct tm tm;
     gmtime_r(&when, &tm);
-    snprintf(buf, n, "certificate expires on %04d-%02d-%02d",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    snprintf(buf, n, "certificate expires in %lld day%s (%04d-%02d-%02d)",
+             (long long)days, days == 1 ? "" : "s", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday);
   } else {
     snprintf(buf, n, "%s", cls == TT_CLASS_OK ? "" : detail);
   }

@@ -24,6 +24,7 @@ typedef struct tt_rules {
    * notAfter (seconds since the epoch), which makes a success not quite
    * well. 0: no such certificate. */
   int64_t cert_expires;
+  int64_t now;             /* seconds since the epoch, for how long */
 } tt_rules;
 
 /* One heartbeat's consequences. */
@@ -43,7 +44,7 @@ tt_step tt_state_step(tt_machine *m, const tt_rules *r, tt_class cls,
 
 /* The words a state change carries: for a change to degraded by
  * slowness "rtt 398 ms above rtt_warn 200 ms", by a certificate
- * "certificate expires on 2026-12-01", for a success nothing, for a
+ * "certificate expires in 5 days (2026-12-01)", for a success nothing, for a
  * failure its detail. Returns buf. */
 const char *tt_state_cause(const tt_step *st, const tt_rules *r, tt_class cls,
                            uint32_t rtt_us, const char *detail, char *buf,

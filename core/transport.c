@@ -78,6 +78,33 @@ static void pump_tls(tt_session *s, tt_conn *c, uint64_t now_ns) {
   flush_tls(s, c, 0);
 }
 
+/* Keeps the facts of the certificate the handshake showed, and says so
+ * when it is the target's first or a different one. Returns false when
+ * the session must not go on. */
+static bool learn_cert(tt_session *s, tt_conn *c) {
+  tt_tls_info info;
+  if (tt_tls_info_get(c->tls, &info) != 0)
+    return true;
+  bool news = s->cert == NULL || s->cert->not_after != info.not_after ||
+              strcmp(s->cert->subject, info.subject) != 0 ||
+              strcmp(s->cert->issuer, info.issuer) != 0;
+  if (s->cert == NULL && (s->cert = malloc(sizeof *s->cert)) == NULL) {
+    tt_session_fail(s, TT_CLASS_ERROR,
+                    "out of memory (a local fault, not the target's)");
+    return false;
+  }
+  *s->cert = info;
+  s->view.cert = s->cert;
+  if (!news)
+    return true;
+  uint32_t gen = s->gen;
+  tt_event ev = { .kind = TT_EVENT_TLS, .view = &s->view,
+                  .ts_us = tt_wall_us(), .tls_us = s->view.tls_us,
+                  .has_tls = true, .error = "" };
+  tt_engine_emit(s->engine, &ev);
+  return s->gen == gen && s->conn == c;
+}
+
 static void drive_tls(tt_session *s, tt_conn *c, uint64_t now_ns) {
   int r = tt_tls_handshake(c->tls);
   flush_tls(s, c, 0);
@@ -90,16 +117,9 @@ static void drive_tls(tt_session *s, tt_conn *c, uint64_t now_ns) {
   /* Measured from the ClientHello to the last message of the server's
    * that completed it: the TCP handshake is not in it. */
   s->view.tls_us = (uint32_t)((now_ns - s->t_tls_ns) / 1000);
-  if (!s->upgrading) {
-    if (s->cert == NULL && (s->cert = malloc(sizeof *s->cert)) == NULL) {
-      tt_session_fail(s, TT_CLASS_ERROR,
-                      "out of memory (a local fault, not the target's)");
-      return;
-    }
-    if (tt_tls_info_get(c->tls, s->cert) == 0)
-      s->view.cert = s->cert;
-  }
   uint32_t gen = s->gen;
+  if (!s->upgrading && !learn_cert(s, c))
+    return;
   tt_session_tls_done(s);
   /* The server may have spoken already, behind its last handshake
    * message. */

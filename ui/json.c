@@ -90,6 +90,15 @@ static void head(tt_sink *k, uint64_t ts_us, const char *event,
     key_str(k, "ip", v->ip);
 }
 
+/* cert_not_after (RFC 3339) and cert_days_left at ts_us. */
+static void cert_dates(tt_sink *k, const tt_tls_info *c, uint64_t ts_us) {
+  char when[40];
+  tt_fmt_rfc3339(when, sizeof when, (uint64_t)c->not_after * 1000000u);
+  tt_sink_printf(k, ",\"cert_not_after\":\"%s\",\"cert_days_left\":%lld",
+                 when, (long long)tt_tls_days_left(c->not_after,
+                                                   (int64_t)(ts_us / 1000000)));
+}
+
 void tt_json_event(tt_sink *k, const tt_event *ev) {
   switch (ev->kind) {
   case TT_EVENT_HEARTBEAT:
@@ -103,14 +112,8 @@ void tt_json_event(tt_sink *k, const tt_event *ev) {
     if (ev->has_reply)
       tt_sink_printf(k, ",\"reply_us\":%u", (unsigned)ev->reply_us);
     if (ev->has_tls) {
-      char when[40];
-      const tt_tls_info *cert = ev->view->cert;
-      tt_fmt_rfc3339(when, sizeof when, (uint64_t)cert->not_after * 1000000u);
-      tt_sink_printf(k, ",\"tls_us\":%u,\"cert_not_after\":\"%s\","
-                        "\"cert_days_left\":%lld",
-                     (unsigned)ev->tls_us, when,
-                     (long long)tt_tls_days_left(cert->not_after,
-                                                 (int64_t)(ev->ts_us / 1000000)));
+      tt_sink_printf(k, ",\"tls_us\":%u", (unsigned)ev->tls_us);
+      cert_dates(k, ev->view->cert, ev->ts_us);
     }
     break;
   case TT_EVENT_LATE:
@@ -136,6 +139,20 @@ void tt_json_event(tt_sink *k, const tt_event *ev) {
   case TT_EVENT_REMOVED:
     head(k, ev->ts_us, "removed", ev->view);
     break;
+  case TT_EVENT_TLS: {
+    const tt_tls_info *c = ev->view->cert;
+    head(k, ev->ts_us, "tls", ev->view);
+    key_str(k, "version", c->version);
+    key_str(k, "cipher", c->cipher);
+    key_str(k, "subject", c->subject);
+    key_str(k, "issuer", c->issuer);
+    key_str(k, "sans", c->sans);
+    cert_dates(k, c, ev->ts_us);
+    tt_sink_printf(k, ",\"trusted\":%s", c->trusted ? "true" : "false");
+    if (!c->trusted)
+      key_str(k, "verdict", c->verdict);
+    break;
+  }
   }
   tt_sink_write(k, "}\n", 2);
   tt_sink_end_record(k, ev->view->index);
@@ -194,6 +211,9 @@ void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us) {
     case TT_V_PCT: tt_sink_printf(k, "%.2f", val.d); break;
     }
   }
+  /* A TLS target's last certificate, for what expires when. */
+  if (v->cert != NULL)
+    cert_dates(k, v->cert, ts_us);
   tt_sink_puts(k, ",\"classes\":{");
   for (int c = 0; c < TT_CLASS_COUNT; c++)
     tt_sink_printf(k, "%s\"%s\":%llu", c ? "," : "", tt_class_name(c),

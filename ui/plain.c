@@ -8,6 +8,7 @@
 #include "format.h"
 #include "output.h"
 #include "summary.h"
+#include "tls.h"
 
 #define NAME_WIDTH_MAX 24
 
@@ -91,6 +92,22 @@ void tt_plain_event(tt_plain *p, const tt_event *ev) {
   case TT_EVENT_ADDED:
     tt_sink_puts(k, "  added\n");
     break;
+  case TT_EVENT_TLS: {
+    const tt_tls_info *c = ev->view->cert;
+    char subj[128], issuer[128], day[16];
+    time_t when = (time_t)c->not_after;
+    struct tm tm;
+    gmtime_r(&when, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    tt_escape(subj, sizeof subj, c->subject, strlen(c->subject), 0);
+    tt_escape(issuer, sizeof issuer, c->issuer, strlen(c->issuer), 0);
+    tt_sink_printf(k, "  tls  %s %s  %s  issuer %s  expires %s (%lld days)%s\n",
+                   c->version, c->cipher, subj, issuer, day,
+                   (long long)tt_tls_days_left(c->not_after,
+                                               (int64_t)(ev->ts_us / 1000000)),
+                   c->trusted ? "" : "  NOT TRUSTED");
+    break;
+  }
   case TT_EVENT_REMOVED: {
     const tt_stats *st = &ev->view->stats;
     char pct[16];

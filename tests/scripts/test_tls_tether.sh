@@ -23,7 +23,8 @@ start_s_server "$SRV_DIR/echo-expired" expired || exit 1
 start_s_server "$SRV_DIR/self" self || exit 1
 start_nginx "$SRV_DIR/plain" "$(free_port)" || exit 1
 start_nginx "$SRV_DIR/https" "$(free_port)" "ssl_certificate $CERTS/api.pem;
-    ssl_certificate_key $CERTS/api.key; keepalive_requests 3;" || exit 1
+    ssl_certificate_key $CERTS/api.key; keepalive_requests 3;
+    location = /down { return 503; }" || exit 1
 sed -i "s|listen 127.0.0.1:\([0-9]*\);|listen 127.0.0.1:\1 ssl;|" "$SRV_DIR/https/nginx.conf"
 reload_nginx "$SRV_DIR/https" || exit 1
 good=$(cat "$SRV_DIR/good/port") expired=$(cat "$SRV_DIR/expired/port")
@@ -48,6 +49,7 @@ targets:
   - { name: insecure, address: "127.0.0.1:$echo_expired", tls: true,
       insecure: true, send: "PING\n", expect: "^GNIP$" }
   - { name: web, address: "127.0.0.1:$https", preset: https }
+  - { name: web-down, address: "127.0.0.1:$https", preset: https, path: /down }
   - { name: unknown-ca, address: "127.0.0.1:$good", preset: tls,
       ca_file: "$CERTS/self.pem" }
 YAML
@@ -63,11 +65,21 @@ check_at_least "good: tls_us" "$(jq -r .tls_us <<<"$first")" 1
 check "good: cert_not_after" "$(jq -r .cert_not_after <<<"$first")" \
   "$(date -u -d "@$CERTS_END" +%Y-%m-%dT%H:%M:%S).000000Z"
 check_range "good: cert_days_left" "$(jq -r .cert_days_left <<<"$first")" 19 20
+# The certificate, told once: its facts for people.
+check "good: tls events" "$(ev_count "$out" good tls)" 1
+tls=$(ev "$out" good tls)
+check "good: subject" "$(jq -r .subject <<<"$tls")" CN=api.internal
+check "good: issuer" "$(jq -r .issuer <<<"$tls")" "CN=Tether Test CA"
+check "good: sans" "$(jq -r .sans <<<"$tls")" "api.internal, 127.0.0.1"
+check "good: version" "$(jq -r .version <<<"$tls")" TLSv1.3
+check "good: trusted" "$(jq -r .trusted <<<"$tls")" true
+check "good: summary's cert_days_left" "$(ev_summary "$out" good cert_days_left)" \
+  "$(jq -r .cert_days_left <<<"$first")"
 check_healthy "$out" by-ip 8 12
 # A certificate expiring within cert_warn: ok heartbeats, yet degraded.
 check "soon: states" "$(ev_states "$out" soon)" "connecting>up up>degraded"
 check "soon: cause" "$(ev "$out" soon state '.to == "degraded"' | jq -r .error)" \
-  "certificate expires on $(date -u -d "@$CERTS_END" +%Y-%m-%d)"
+  "certificate expires in 19 days ($(date -u -d "@$CERTS_END" +%Y-%m-%d))"
 check "soon: heartbeat classes" "$(ev_classes "$out" soon)" \
   "ok:$(ev_count "$out" soon heartbeat)"
 
@@ -87,6 +99,10 @@ check_healthy "$out" insecure 8 12
 # https: nginx closes every 3rd request's connection: quiet reconnects.
 check_healthy "$out" web 8 12
 check_at_least "web: reconnect events" "$(ev_count "$out" web reconnect)" 2
+# A 503 over TLS is a status like any other: unhealthy.
+check "web-down: classes" "$(ev_classes "$out" web-down | cut -d: -f1)" unhealthy
+check "web-down: detail" "$(ev "$out" web-down heartbeat | head -n 1 | jq -r .error)" \
+  "HTTP/1.1 503 Service Temporarily Unavailable (accepted: 200-399)"
 check_log "nginx over TLS" "$SRV_DIR/https/log" '\[(error|crit|alert|emerg)\]'
 
 finish

@@ -284,7 +284,8 @@ static void test_cause_words(void **state) {
 /* A certificate about to expire makes a success degraded, as slowness
  * does, and says when; from connecting or down a success is up still. */
 static void test_certificate_about_to_expire(void **state) {
-  tt_rules r = { .miss_threshold = 3, .cert_expires = 1795046400 };
+  tt_rules r = { .miss_threshold = 3, .cert_expires = 1795046400,
+                 .now = 1795046400 - 5 * 86400 - 600 };
   tt_machine m = { TT_STATE_UP, 0 };
   char buf[96];
   tt_step st = tt_state_step(&m, &r, TT_CLASS_OK, 100);
@@ -293,7 +294,7 @@ static void test_certificate_about_to_expire(void **state) {
   assert_false(st.slow);
   assert_string_equal(
     tt_state_cause(&st, &r, TT_CLASS_OK, 100, "", buf, sizeof buf),
-    "certificate expires on 2026-11-19");
+    "certificate expires in 5 days (2026-11-19)");
   m.state = TT_STATE_DOWN;
   st = tt_state_step(&m, &r, TT_CLASS_OK, 100);
   assert_int_equal(st.to, TT_STATE_UP);
