@@ -26,15 +26,67 @@ uint64_t tt_view_time_in_state(const tt_view *v, tt_state s, uint64_t now_ms) {
 
 /* ---- sessions by number -------------------------------------------------- */
 
-/* A new number for a session; numbers are never reused. */
-static int take_slot(tt_engine *e, size_t *index) {
-  tt_session **v = tt_grow(e->sessions, &e->cap, e->n, sizeof *v, 16);
-  if (v == NULL)
-    return UV_ENOMEM;
-  e->sessions = v;
+enum { TT_PAGE_BITS = 8, TT_PAGE = 1 << TT_PAGE_BITS };
+
+typedef struct tt_page {
+  size_t held;                  /* sessions in it */
+  tt_session *s[TT_PAGE];
+} tt_page;
+
+tt_session *tt_engine_session(const tt_engine *e, size_t i) {
+  if (i >= e->n)
+    return NULL;
+  const tt_page *p = e->pages[i >> TT_PAGE_BITS];
+  return p != NULL ? p->s[i & (TT_PAGE - 1)] : NULL;
+}
+
+/* The first session numbered i or more (*i set to its number), or NULL:
+ * pages that were freed are passed over whole. */
+static tt_session *next_session(const tt_engine *e, size_t *i) {
+  for (size_t k = *i; k < e->n;) {
+    const tt_page *p = e->pages[k >> TT_PAGE_BITS];
+    if (p == NULL) {
+      k = (k | (TT_PAGE - 1)) + 1;
+      continue;
+    }
+    if (p->s[k & (TT_PAGE - 1)] != NULL) {
+      *i = k;
+      return p->s[k & (TT_PAGE - 1)];
+    }
+    k++;
+  }
+  return NULL;
+}
+
+#define FOR_EACH_SESSION(e, i, s) \
+  for (size_t i = 0; ((s) = next_session((e), &i)) != NULL; i++)
+
+/* A new number for a session; numbers are never given twice. */
+static int take_number(tt_engine *e, size_t *index) {
+  size_t page = e->n >> TT_PAGE_BITS;
+  if ((e->n & (TT_PAGE - 1)) == 0) {
+    tt_page **v = tt_grow(e->pages, &e->cap, page, sizeof *v, 4);
+    if (v == NULL)
+      return UV_ENOMEM;
+    e->pages = v;
+    if ((v[page] = calloc(1, sizeof *v[page])) == NULL)
+      return UV_ENOMEM;
+  }
   *index = e->n++;
-  e->sessions[*index] = NULL;
   return 0;
+}
+
+/* Puts s (NULL: none any more) at number i, which was taken. */
+static void set_session(tt_engine *e, size_t i, tt_session *s) {
+  tt_page *p = e->pages[i >> TT_PAGE_BITS];
+  tt_session **at = &p->s[i & (TT_PAGE - 1)];
+  p->held += (s != NULL) - (*at != NULL);
+  *at = s;
+  /* Every number of a full page left: nothing will live there again. */
+  if (p->held == 0 && (i >> TT_PAGE_BITS) < (e->n >> TT_PAGE_BITS)) {
+    free(p);
+    e->pages[i >> TT_PAGE_BITS] = NULL;
+  }
 }
 
 /* The slot phase of every live session with this interval, sorted. */
@@ -51,11 +103,10 @@ static uint64_t free_phase(tt_engine *e, uint64_t interval) {
   uint64_t *ph = malloc((e->count + 1) * sizeof *ph);
   if (ph == NULL)
     return tt_engine_random(e) % interval;
-  for (size_t i = 0; i < e->n; i++) {
-    const tt_session *s = e->sessions[i];
-    if (s != NULL && s->timer.loop != NULL && s->t->interval_ms == interval)
+  tt_session *s;
+  FOR_EACH_SESSION(e, i, s)
+    if (s->timer.loop != NULL && s->t->interval_ms == interval)
       ph[n++] = tt_session_phase(s);
-  }
   if (n == 0) {
     free(ph);
     return 0;
@@ -75,16 +126,16 @@ static uint64_t free_phase(tt_engine *e, uint64_t interval) {
 int tt_engine_add_session(tt_engine *e, const tt_target *t, tt_target *owned,
                           size_t *index) {
   size_t i;
-  int r = take_slot(e, &i);
+  int r = take_number(e, &i);
   if (r < 0)
     return r;
   tt_session *s = tt_session_new(e, t, i);
   if (s == NULL) {
-    e->n--;
+    set_session(e, i, NULL); /* the number is given, and left */
     return UV_ENOMEM;
   }
   s->owned = owned;
-  e->sessions[i] = s;
+  set_session(e, i, s);
   e->count++;
   if (index != NULL)
     *index = i;
@@ -98,7 +149,7 @@ int tt_engine_add_session(tt_engine *e, const tt_target *t, tt_target *owned,
 }
 
 void tt_engine_remove_session(tt_engine *e, size_t i) {
-  tt_session *s = i < e->n ? e->sessions[i] : NULL;
+  tt_session *s = tt_engine_session(e, i);
   if (s == NULL)
     return;
   if (e->started) {
@@ -106,7 +157,7 @@ void tt_engine_remove_session(tt_engine *e, size_t i) {
                     .ts_us = tt_wall_us(), .error = "" };
     tt_engine_emit(e, &ev);
   }
-  e->sessions[i] = NULL;
+  set_session(e, i, NULL);
   e->count--;
   if (s->view.finished)
     e->finished--;
@@ -262,7 +313,7 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
       if (old->group != NULL)
         tt_group_retarget(old->group, t);
       else
-        tt_session_retarget(e->sessions[old->index], t);
+        tt_session_retarget(tt_engine_session(e, old->index), t);
       continue;
     }
     list_name(&rep.changed, &rep.nchanged, t->name);
@@ -298,13 +349,13 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
 
 int tt_engine_replace(tt_engine *e, size_t i, const tt_target *t,
                       bool keep_stats) {
-  tt_session *old = e->sessions[i];
+  tt_session *old = tt_engine_session(e, i);
   tt_session *s = tt_session_new(e, t, i);
   if (s == NULL)
     return UV_ENOMEM;
   if (keep_stats)
     tt_session_inherit(s, old);
-  e->sessions[i] = s;
+  set_session(e, i, s);
   if (old->view.finished)
     e->finished--;
   uint64_t phase = tt_session_phase(old);
@@ -381,11 +432,9 @@ int tt_engine_start(tt_engine *e) {
    * spread evenly over all targets, so that many targets never fire in
    * one burst. */
   size_t k = 0;
-  for (size_t i = 0; i < e->n; i++) {
-    tt_session *s = e->sessions[i];
-    if (s != NULL)
-      tt_session_start(s, s->t->interval_ms * k++ / e->count);
-  }
+  tt_session *s;
+  FOR_EACH_SESSION(e, i, s)
+    tt_session_start(s, s->t->interval_ms * k++ / e->count);
   for (size_t i = 0; i < e->nentries; i++)
     if (e->entries[i].group != NULL)
       tt_group_start(e->entries[i].group);
@@ -414,9 +463,9 @@ void tt_engine_stop(tt_engine *e, tt_engine_cb stopped_cb, void *arg) {
   for (size_t i = 0; i < e->nentries; i++)
     if (e->entries[i].group != NULL)
       tt_group_stop(e->entries[i].group);
-  for (size_t i = 0; i < e->n; i++)
-    if (e->sessions[i] != NULL)
-      tt_session_stop(e->sessions[i]);
+  tt_session *s;
+  FOR_EACH_SESSION(e, i, s)
+    tt_session_stop(s);
   tt_conn_linger_stop(e);
   /* Every session has let go of its lookup: nothing is cut short. */
   if (e->resolver != NULL) {
@@ -431,14 +480,16 @@ void tt_engine_stop(tt_engine *e, tt_engine_cb stopped_cb, void *arg) {
 void tt_engine_free(tt_engine *e) {
   if (e == NULL)
     return;
-  for (size_t i = 0; i < e->n; i++)
-    if (e->sessions[i] != NULL)
-      tt_session_free(e->sessions[i]);
+  tt_session *s;
+  FOR_EACH_SESSION(e, i, s)
+    tt_session_free(s);
   for (size_t i = 0; i < e->nentries; i++)
     if (e->entries[i].group != NULL)
       tt_group_free(e->entries[i].group);
   free_tls_ctxs(e);
-  free(e->sessions);
+  for (size_t p = 0; p < (e->n + TT_PAGE - 1) >> TT_PAGE_BITS; p++)
+    free(e->pages[p]);
+  free(e->pages);
   free(e->entries);
   free(e);
 }
@@ -452,12 +503,14 @@ uint64_t tt_engine_skipped(const tt_engine *e) {
 }
 
 const tt_view *tt_engine_view(const tt_engine *e, size_t i) {
-  return i < e->n && e->sessions[i] != NULL ? &e->sessions[i]->view : NULL;
+  const tt_session *s = tt_engine_session(e, i);
+  return s != NULL ? &s->view : NULL;
 }
 
 void tt_engine_reconnect(tt_engine *e, size_t i) {
-  if (i < e->n && e->sessions[i] != NULL && e->started && !e->stopping)
-    tt_session_reconnect(e->sessions[i]);
+  tt_session *s = tt_engine_session(e, i);
+  if (s != NULL && e->started && !e->stopping)
+    tt_session_reconnect(s);
 }
 
 void tt_engine_emit(tt_engine *e, tt_event *ev) {

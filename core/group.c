@@ -165,9 +165,9 @@ void tt_group_start(tt_group *g) {
 void tt_group_retarget(tt_group *g, const tt_target *t) {
   g->t = t;
   if (g->placeholder != SIZE_MAX)
-    tt_session_retarget(g->e->sessions[g->placeholder], t);
+    tt_session_retarget(tt_engine_session(g->e, g->placeholder), t);
   for (size_t k = 0; k < g->nchildren; k++) {
-    tt_session *s = g->e->sessions[g->children[k].index];
+    tt_session *s = tt_engine_session(g->e, g->children[k].index);
     tt_target *c = s->owned;
     char *name = c->name, *host = c->host;
     int family = c->literal_family;

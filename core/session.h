@@ -117,8 +117,11 @@ struct tt_engine {
   tt_engine_opts opts;
   tt_entry *entries;   /* the config's targets, in its order */
   size_t nentries;
-  tt_session **sessions; /* by number; NULL for one that left */
-  size_t n, cap;
+  /* Sessions by number, in pages of TT_PAGE numbers: a page whose
+   * numbers were all given and whose sessions all left is freed (NULL),
+   * so that targets that come and go for days cost nothing. */
+  struct tt_page **pages;
+  size_t n, cap;       /* numbers given; room in pages */
   size_t count;        /* sessions in the engine */
   tt_resolver *resolver; /* from start to stop */
   struct tt_linger *lingering; /* connections closing politely */
@@ -217,6 +220,8 @@ int tt_transport_send(tt_session *s, const char *data, size_t len,
 void tt_transport_goodbye(tt_session *s, tt_conn *c);
 
 /* Engine services for sessions. */
+/* Session number i, or NULL when it left. */
+tt_session *tt_engine_session(const tt_engine *e, size_t i);
 void tt_engine_emit(tt_engine *e, tt_event *ev);
 void tt_engine_session_finished(tt_engine *e);
 void tt_engine_handle_closed(tt_engine *e);
