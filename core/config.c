@@ -166,6 +166,7 @@ void tt_config_free(tt_config *cfg) {
     free(t->status);
     free(t->server_name);
     free(t->ca_file);
+    free(t->on_change);
     for (size_t j = 0; j < t->ntags; j++)
       free(t->tags[j]);
     free(t->tags);

@@ -60,6 +60,12 @@ typedef struct tt_target {
   char *ca_file;           /* CAs to trust; NULL: the system's */
   bool insecure;           /* report the certificate, never judge it */
   uint64_t cert_warn_ms;   /* expiring within it: degraded */
+  char *on_change;         /* the command a state change runs (through
+                              /bin/sh -c), or NULL */
+  uint64_t hook_timeout_ms;/* how long that command may run */
+  uint32_t hook_limit;     /* hooks running at once, for the whole run:
+                              set in defaults: only, so every target holds
+                              the same value */
   char **tags;
   size_t ntags;
   uint32_t followed;       /* TT_BIT(id) of the settings that nobody set

@@ -199,6 +199,9 @@ static int unknown_key(loader *L, const tt_ynode *key, enum place place,
       belongs = "in a target, under targets:";
     else if (place == AT_DEFAULTS && (layers & TT_IN_TARGET))
       belongs = "in a target, not in defaults:";
+    else if (place == AT_TARGET && (layers & TT_IN_DEFAULTS))
+      belongs = "under defaults:, not in a target: it is one value for "
+                "the whole run";
     else if (place != AT_TOP && top)
       belongs = "at the top level";
     if (belongs != NULL) {
@@ -371,7 +374,9 @@ static void read_value(loader *L, layer *lay, const tt_setting *s,
     ld_file_diag(L, v->line, v->col, "%s", why);
   else if (s->type == TT_STYPE_REGEX)
     ld_file_diag(L, v->line, v->col, "%s '%s': %s", s->key, q, why);
-  else if (v->count == 0 || (s->type == TT_STYPE_BYTES && v->count > 64))
+  else if (v->count == 0 ||
+           ((s->type == TT_STYPE_BYTES || s->type == TT_STYPE_COMMAND) &&
+            v->count > 64))
     /* Nothing to quote, or too much. */
     ld_file_diag(L, v->line, v->col, "%s %s", s->key, why);
   else

@@ -495,6 +495,7 @@ static void write_setting(loader *L, const draft *d, tt_target *t,
     *(bool *)slot(t, s->offset) = v->num != 0;
     break;
   case TT_STYPE_TEXT:
+  case TT_STYPE_COMMAND:
     if (v->str.p != NULL &&
         (*(char **)slot(t, s->offset) = dup_bytes(v->str.p, v->str.len)) ==
             NULL)

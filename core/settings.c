@@ -53,6 +53,9 @@ static bool every_address(const tt_target *t) {
 static bool over_tls(const tt_target *t) {
   return t->tls;
 }
+static bool has_hook(const tt_target *t) {
+  return t->on_change != NULL;
+}
 
 /* ---- enums ---- */
 
@@ -265,6 +268,29 @@ static const tt_setting table[TT_SET_COUNT] = {
     .offset = FIELD(cert_warn_ms), .shown = over_tls,
     .help = "a certificate expiring sooner makes the target degraded",
   },
+  [TT_SET_ON_CHANGE] = {
+    .key = "on_change", .type = TT_STYPE_COMMAND, .layers = FILE_ONLY,
+    .min = 1, .max = TT_MAX_COMMAND, .offset = FIELD(on_change),
+    .shown = has_hook,
+    .help = "a command /bin/sh runs on every state change, the event in "
+            "TETHER_* variables",
+  },
+  [TT_SET_HOOK_TIMEOUT] = {
+    .key = "hook_timeout", .type = TT_STYPE_DURATION, .layers = FILE_ONLY,
+    .min = 1, .max = TT_DURATION_MAX_MS,
+    .def = {.num = 10000}, .has_default = true,
+    .offset = FIELD(hook_timeout_ms), .shown = has_hook,
+    .help = "a hook still running after this is killed, its process group "
+            "with it",
+  },
+  /* One value for the whole run: the limit is on every hook together. */
+  [TT_SET_HOOK_LIMIT] = {
+    .key = "hook_limit", .type = TT_STYPE_COUNT, .layers = TT_IN_DEFAULTS,
+    .min = 1, .max = TT_MAX_HOOK_LIMIT,
+    .def = {.num = 4}, .has_default = true,
+    .offset = FIELD(hook_limit), .shown = has_hook,
+    .help = "hooks that run at once; the others wait in a bounded queue",
+  },
 };
 
 const tt_setting *tt_setting_get(tt_setting_id id) {
@@ -341,6 +367,9 @@ void tt_setting_expected(const tt_setting *s, char *buf, size_t n) {
   case TT_STYPE_PATH: snprintf(buf, n, "a path such as /health"); return;
   case TT_STYPE_BOOL: snprintf(buf, n, "true or false"); return;
   case TT_STYPE_TEXT: snprintf(buf, n, "a string"); return;
+  case TT_STYPE_COMMAND:
+    snprintf(buf, n, "a shell command (a string)");
+    return;
   case TT_STYPE_STATUS:
     snprintf(buf, n, "an HTTP status from %d to %d, a range such as "
                      "\"200-399\", or a list of them",
@@ -466,6 +495,17 @@ int tt_setting_check(const tt_setting *s, const tt_setting_value *v, char *why,
   case TT_STYPE_PATH:
     problem = v->str.p ? path_problem(s, v->str.p, v->str.len) : "is empty";
     break;
+  case TT_STYPE_COMMAND:
+    /* The shell gets it as one argument: any text but a NUL byte. */
+    if (v->str.p == NULL || v->str.len < s->min)
+      problem = "is empty";
+    else if (memchr(v->str.p, '\0', v->str.len) != NULL)
+      problem = "must not contain a NUL byte";
+    else if (v->str.len > s->max) {
+      too_long(s, why, n);
+      return -1;
+    }
+    break;
   case TT_STYPE_STATUS:
     if (v->status.n == 0)
       problem = "is empty";
@@ -545,6 +585,7 @@ int tt_setting_read(const tt_setting *s, const char *text, size_t len,
   case TT_STYPE_REGEX:
   case TT_STYPE_PATH:
   case TT_STYPE_TEXT:
+  case TT_STYPE_COMMAND:
     v.str.p = text;
     v.str.len = len;
     break;
@@ -729,12 +770,13 @@ void tt_setting_format(const tt_setting *s, const tt_target *t,
     return;
   case TT_STYPE_BYTES:
   case TT_STYPE_REGEX:
+  case TT_STYPE_COMMAND:
     p = string_of(s, t);
     if (p == NULL)
       snprintf(buf, n, "-");
     else
       format_quoted(p, length_of(s, t),
-                    esc_flags | (s->type == TT_STYPE_REGEX
+                    esc_flags | (s->type != TT_STYPE_BYTES
                                      ? TT_ESC_KEEP_BACKSLASH
                                      : 0),
                     buf, n);
@@ -785,6 +827,7 @@ static bool same_value(const tt_setting *s, const tt_target *a,
   case TT_STYPE_TEXT:
   case TT_STYPE_BYTES:
   case TT_STYPE_REGEX:
+  case TT_STYPE_COMMAND:
     return same_bytes(string_of(s, a), length_of(s, a), string_of(s, b),
                       length_of(s, b));
   case TT_STYPE_STATUS:

@@ -22,6 +22,8 @@
 #define TT_MAX_PATH 1024                         /* bytes */
 #define TT_MAX_STATUS 32                         /* codes and ranges */
 #define TT_MAX_TEXT 1024                         /* bytes of a text value */
+#define TT_MAX_COMMAND 4096                      /* bytes of an on_change */
+#define TT_MAX_HOOK_LIMIT 64                     /* hooks running at once */
 
 /* One id per row of the table, in its order: the order of --check's
  * listing and of the keys a message lists. name comes first: no setting
@@ -56,6 +58,9 @@ typedef enum tt_setting_id {
   TT_SET_CA_FILE,
   TT_SET_INSECURE,
   TT_SET_CERT_WARN,
+  TT_SET_ON_CHANGE,
+  TT_SET_HOOK_TIMEOUT,
+  TT_SET_HOOK_LIMIT,
   TT_SET_COUNT
 } tt_setting_id;
 
@@ -78,7 +83,9 @@ typedef enum tt_stype {
   TT_STYPE_PATH,     /* char *: an HTTP path */
   TT_STYPE_STATUS,   /* tt_status_range * and a size_t count */
   TT_STYPE_BOOL,     /* bool: true or false */
-  TT_STYPE_TEXT      /* char *: plain text, 1 to max bytes */
+  TT_STYPE_TEXT,     /* char *: plain text, 1 to max bytes */
+  TT_STYPE_COMMAND   /* char *: a shell command, text without NUL, taken
+                        as it is written (no escapes are read in it) */
 } tt_stype;
 
 /* Where a setting may be given. The built-in default is always there. */
@@ -102,7 +109,7 @@ typedef union tt_setting_value {
   struct {
     const char *p;
     size_t len;
-  } str;                     /* bytes, regex sources, paths */
+  } str;                     /* bytes, regex sources, paths, commands */
   const tt_preset *preset;
   struct {
     const tt_status_range *v;

@@ -471,7 +471,8 @@ static void test_unknown_key_lists_the_valid_keys(void **state) {
           "t.yaml:3:5: unknown key 'retries'; valid keys: name, address, "
           "host, port, tags, preset, mode, send, expect, interval, timeout, "
           "connect_timeout, miss_threshold, rtt_warn, max_reply, reply_end, "
-          "reply_bytes, path, status, family, backoff, addresses, resolve_every, tls, server_name, ca_file, insecure, cert_warn\n");
+          "reply_bytes, path, status, family, backoff, addresses, resolve_every, tls, server_name, ca_file, insecure, cert_warn, "
+          "on_change, hook_timeout\n");
 }
 
 static void test_unknown_key_in_defaults(void **state) {
@@ -479,7 +480,8 @@ static void test_unknown_key_in_defaults(void **state) {
           "t.yaml:2:3: unknown key 'retries'; valid keys: preset, mode, "
           "send, expect, interval, timeout, connect_timeout, miss_threshold, "
           "rtt_warn, max_reply, reply_end, reply_bytes, path, status, "
-          "family, backoff, addresses, resolve_every, tls, server_name, ca_file, insecure, cert_warn\n");
+          "family, backoff, addresses, resolve_every, tls, server_name, ca_file, insecure, cert_warn, "
+          "on_change, hook_timeout, hook_limit\n");
 }
 
 static void test_unknown_key_at_the_top(void **state) {
@@ -527,7 +529,8 @@ static void test_key_with_a_nul_is_unknown(void **state) {
           "t.yaml:2:5: unknown key 'name\\x00'; valid keys: name, address, "
           "host, port, tags, preset, mode, send, expect, interval, timeout, "
           "connect_timeout, miss_threshold, rtt_warn, max_reply, reply_end, "
-          "reply_bytes, path, status, family, backoff, addresses, resolve_every, tls, server_name, ca_file, insecure, cert_warn\n");
+          "reply_bytes, path, status, family, backoff, addresses, resolve_every, tls, server_name, ca_file, insecure, cert_warn, "
+          "on_change, hook_timeout\n");
 }
 
 /* ---- names ---- */

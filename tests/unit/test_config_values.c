@@ -195,6 +195,78 @@ static void test_wrong_kinds(void **state) {
           "t.yaml:4:8: mode: expected persistent or connect, found nothing\n");
 }
 
+/* ---- hooks ---- */
+
+/* A command is kept as it was written: no escapes are read in it, and
+ * the shell gets it whole. */
+static void test_on_change_is_kept_as_written(void **state) {
+  tt_cfgrun r;
+  const tt_target *t = tt_accepts(
+      &r, "defaults:\n  on_change: 'printf \"%s\\n\" \"$TETHER_TO\"'\n"
+          "targets:\n  - address: h:1\n  - address: h:2\n"
+          "    on_change: |\n      echo one\n      echo two\n",
+      0);
+  assert_string_equal(t->on_change, "printf \"%s\\n\" \"$TETHER_TO\"");
+  assert_string_equal(r.cfg.targets[1].on_change, "echo one\necho two\n");
+  tt_run_done(&r);
+}
+
+static void test_hook_defaults(void **state) {
+  tt_cfgrun r;
+  const tt_target *t = tt_accepts(&r, "targets:\n  - address: h:1\n", 0);
+  assert_null(t->on_change);
+  assert_int_equal(t->hook_timeout_ms, 10000);
+  assert_int_equal(t->hook_limit, 4);
+  tt_run_done(&r);
+  t = tt_accepts(&r, "defaults:\n  hook_limit: 64\n  hook_timeout: 2m\n"
+                     "targets:\n  - address: h:1\n    hook_timeout: 1s\n"
+                     "  - address: h:2\n",
+                 0);
+  assert_int_equal(t->hook_timeout_ms, 1000);
+  assert_int_equal(t->hook_limit, 64);
+  assert_int_equal(r.cfg.targets[1].hook_timeout_ms, 120000);
+  assert_int_equal(r.cfg.targets[1].hook_limit, 64);
+  tt_run_done(&r);
+}
+
+static void test_hook_errors(void **state) {
+  tt_refuses("defaults:\n  on_change: \"\"\n  hook_limit: 65\n"
+             "  hook_timeout: 0s\n"
+             "targets:\n  - address: h:1\n    on_change: \"a\\0b\"\n"
+             "  - address: h:2\n    on_change: !!binary ZWNobw==\n"
+             "  - address: h:3\n    hook_limit: 2\n"
+             "  - address: h:4\n    on_change: [echo]\n",
+             "t.yaml:2:14: on_change is empty\n"
+             "t.yaml:3:15: hook_limit '65' must be a whole number from 1 to "
+             "64\n"
+             "t.yaml:4:17: hook_timeout '0s' must be greater than 0\n"
+             "t.yaml:7:16: on_change must not contain a NUL byte\n"
+             "t.yaml:9:16: on_change cannot be !!binary: only send and "
+             "reply_end hold bytes\n"
+             "t.yaml:11:5: 'hook_limit' belongs under defaults:, not in a "
+             "target: it is one value for the whole run\n"
+             "t.yaml:13:16: on_change: expected a shell command (a string), "
+             "found a list\n");
+}
+
+static void test_on_change_bounds(void **state) {
+  size_t n = 4096;
+  char *yaml = malloc(n + 128);
+  tt_cfgrun r;
+  assert_non_null(yaml);
+  strcpy(yaml, "targets:\n  - address: h:1\n    on_change: ");
+  size_t at = strlen(yaml);
+  memset(yaml + at, 'x', n);
+  strcpy(yaml + at + n, "\n");
+  tt_accepts(&r, yaml, 0);
+  assert_int_equal(strlen(r.cfg.targets[0].on_change), n);
+  tt_run_done(&r);
+  memset(yaml + at, 'x', n + 1);
+  strcpy(yaml + at + n + 1, "\n");
+  tt_refuses(yaml, "t.yaml:3:16: on_change is longer than 4 KiB\n");
+  free(yaml);
+}
+
 /* ---- layers ---- */
 
 static void test_defaults_apply_to_every_target(void **state) {
@@ -445,6 +517,10 @@ int main(void) {
     cmocka_unit_test(test_send_empty),
     cmocka_unit_test(test_unknown_preset),
     cmocka_unit_test(test_wrong_kinds),
+    cmocka_unit_test(test_on_change_is_kept_as_written),
+    cmocka_unit_test(test_hook_defaults),
+    cmocka_unit_test(test_hook_errors),
+    cmocka_unit_test(test_on_change_bounds),
     cmocka_unit_test(test_defaults_apply_to_every_target),
     cmocka_unit_test(test_backoff_keys_layer_separately),
     cmocka_unit_test(test_defaults_preset_applies),
