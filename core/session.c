@@ -118,6 +118,7 @@ static void set_state(tt_session *s, const tt_step *st, tt_class cause,
   v->time_in_state_ms[st->from] += now - v->state_since_ms;
   if (st->flap)
     v->stats.flaps++;
+  v->stats.changes++;
   v->state = st->to;
   v->state_since_ms = now;
   v->state_since_us = tt_wall_us();

@@ -43,6 +43,7 @@ typedef struct tt_stats {
   uint32_t last_rtt_us;
   double jitter_us;   /* RFC 3550: J += (|D| - J) / 16 over successive RTTs */
   uint32_t flaps;     /* times the target went from up or degraded to down */
+  uint32_t changes;   /* state changes of every kind */
   uint32_t reconnects; /* persistent connections rebuilt without a
                           failure: closed by the peer between heartbeats
                           (reconnect events), or on request */

@@ -241,6 +241,8 @@ static void test_misses_degrade_then_down(void **unused) {
   assert_int_equal(tt_fault_accepted(f), 2);
   const tt_view *v = tt_engine_view(h.engine, 0);
   assert_int_equal(v->stats.flaps, 1);
+  /* Every change is counted, flaps or not. */
+  assert_int_equal(v->stats.changes, 4);
   /* The replies still owed died with the first connection: no late
    * reply was credited across connections. */
   assert_int_equal(v->stats.late, 0);
