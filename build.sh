@@ -12,15 +12,16 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages: build, libraries (libuv, libyaml, ncurses, c-ares,
-# OpenSSL's libssl), tests
-# (cmocka, tmux for the dashboard, iproute2 for network namespaces, jq for
-# the scripts, procps, the real servers that tests/servers/ starts, openssl
-# for their certificates), man page lint, clang with its sanitizer and
-# libFuzzer runtimes.
+# OpenSSL's libssl, zlib), tests (cmocka, tmux for the dashboard, iproute2
+# for network namespaces, jq for the scripts, procps, the real servers that
+# tests/servers/ starts, openssl for their certificates, prometheus for
+# promtool and curl to scrape with), man page lint, clang with its sanitizer
+# and libFuzzer runtimes.
 PACKAGES=(cmake make gcc pkg-config libuv1-dev libyaml-dev libncurses-dev
-          libc-ares-dev libssl-dev libcmocka-dev clang mandoc tmux iproute2 jq procps
-          nginx redis-server memcached openssh-server exim4-daemon-light
-          dovecot-imapd dovecot-pop3d postgresql mariadb-server openssl)
+          libc-ares-dev libssl-dev zlib1g-dev libcmocka-dev clang mandoc tmux
+          iproute2 jq procps nginx redis-server memcached openssh-server
+          exim4-daemon-light dovecot-imapd dovecot-pop3d postgresql
+          mariadb-server openssl prometheus curl)
 
 JOBS=$(nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
