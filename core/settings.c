@@ -272,8 +272,7 @@ static const tt_setting table[TT_SET_COUNT] = {
     .key = "on_change", .type = TT_STYPE_COMMAND, .layers = FILE_ONLY,
     .min = 1, .max = TT_MAX_COMMAND, .offset = FIELD(on_change),
     .shown = has_hook,
-    .help = "a command /bin/sh runs on every state change, the event in "
-            "TETHER_* variables",
+    .help = "run through /bin/sh -c on every state change (see Hooks)",
   },
   [TT_SET_HOOK_TIMEOUT] = {
     .key = "hook_timeout", .type = TT_STYPE_DURATION, .layers = FILE_ONLY,

@@ -2,14 +2,15 @@
  * its own, for scripts that need a server somewhere a test cannot reach
  * from its own loop (inside a network namespace).
  *
- *   fault_serve HOST PORT
+ *   fault_serve HOST PORT [REPLY]
  *
- * Serves "+PONG\r\n" replies (TT_FAULT_RESPOND) on HOST:PORT (0: any free
- * port), prints "ready PORT" once listening, and exits 0 on SIGTERM or
- * SIGINT. */
+ * Serves "+PONG\r\n" replies (TT_FAULT_RESPOND), or REPLY and "\r\n", on
+ * HOST:PORT (0: any free port), prints "ready PORT" once listening, and
+ * exits 0 on SIGTERM or SIGINT. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fault.h"
 
@@ -28,13 +29,18 @@ int main(int argc, char **argv) {
   uv_loop_t *loop = uv_default_loop();
   /* A client that goes away is seen as EPIPE, never as a fatal signal. */
   signal(SIGPIPE, SIG_IGN);
-  if (argc != 3) {
-    fprintf(stderr, "usage: fault_serve HOST PORT\n");
+  static char reply[1024];
+  if (argc != 3 && argc != 4) {
+    fprintf(stderr, "usage: fault_serve HOST PORT [REPLY]\n");
     return 2;
   }
   tt_fault_opts o = {.kind = TT_FAULT_RESPOND,
                      .host = argv[1],
                      .port = (uint16_t)atoi(argv[2])};
+  if (argc == 4) {
+    snprintf(reply, sizeof reply, "%s\r\n", argv[3]);
+    o.reply = reply;
+  }
   int rc = tt_fault_start(loop, &o, &server);
   if (rc < 0) {
     fprintf(stderr, "fault_serve: %s:%s: %s\n", argv[1], argv[2],
