@@ -88,6 +88,9 @@ typedef struct tt_httpd_stats {
   size_t clients;      /* connections open now */
   size_t held;         /* bytes held for every client now (buffers) */
   size_t held_max;     /* the most ever held at once */
+  uint64_t slices;     /* slices of bodies made and written */
+  uint64_t slice_ns;   /* CPU time the loop spent on them, in all */
+  uint64_t slice_ns_max; /* the most one of them took */
 } tt_httpd_stats;
 
 void tt_httpd_stats_get(const tt_httpd *h, tt_httpd_stats *out);
