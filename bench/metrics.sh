@@ -157,6 +157,9 @@ run() { # round mode
     curl -s "http://127.0.0.1:$port/metrics" -o "$OUT/scrape.txt"
     curl -s --compressed "http://127.0.0.1:$port/metrics" \
       -w '%{size_download}\n' -o /dev/null >"$OUT/scrape.gzip"
+    curl -s "http://127.0.0.1:$port/metrics?histograms=0" -o "$OUT/scrape-lean.txt"
+    curl -s --compressed "http://127.0.0.1:$port/metrics?histograms=0" \
+      -w '%{size_download}\n' -o /dev/null >"$OUT/scrape-lean.gzip"
   fi
   if [ "$mode" != none ]; then
     scraper "$mode" "$port" "$s" &
@@ -206,6 +209,9 @@ rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo
   printf 'a scrape: %d series, %s bytes as text, %s bytes as gzip\n' \
     "$series" "$text_bytes" "$gzip_bytes"
+  printf 'with histograms=0: %d series, %s bytes as text, %s bytes as gzip\n' \
+    "$(grep -vc '^#' "$OUT/scrape-lean.txt" || true)" \
+    "$(wc -c <"$OUT/scrape-lean.txt")" "$(cat "$OUT/scrape-lean.gzip")"
   awk -F'\t' -v rounds="$ROUNDS" '
     function median(a, k,   i, j, t, v) {
       for (i = 1; i <= k; i++) v[i] = a[i]
