@@ -82,6 +82,13 @@ struct tt_hooks {
 
 static void start_next(tt_hooks *h);
 
+const char *tt_hook_outcome_name(tt_hook_outcome o) {
+  static const char *const names[] = { "ok", "failed", "signaled",
+                                       "timed_out", "not_started",
+                                       "dropped" };
+  return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
+}
+
 /* ---- jobs ------------------------------------------------------------- */
 
 static job *make_job(const tt_event *ev) {

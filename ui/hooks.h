@@ -44,6 +44,10 @@ typedef struct tt_hook_report {
                            ...", "killed after 10s (hook_timeout)" */
 } tt_hook_report;
 
+/* The outcome's name for outputs: "ok", "failed", "signaled",
+ * "timed_out", "not_started", "dropped". */
+const char *tt_hook_outcome_name(tt_hook_outcome o);
+
 typedef void (*tt_hook_cb)(const tt_hook_report *r, void *arg);
 
 typedef struct tt_hooks_opts {

@@ -514,6 +514,16 @@ static void test_only_state_changes_with_a_command(void **unused) {
   stop(&f);
 }
 
+static void test_outcome_names(void **unused) {
+  assert_string_equal(tt_hook_outcome_name(TT_HOOK_OK), "ok");
+  assert_string_equal(tt_hook_outcome_name(TT_HOOK_FAILED), "failed");
+  assert_string_equal(tt_hook_outcome_name(TT_HOOK_SIGNALED), "signaled");
+  assert_string_equal(tt_hook_outcome_name(TT_HOOK_TIMED_OUT), "timed_out");
+  assert_string_equal(tt_hook_outcome_name(TT_HOOK_NOT_STARTED),
+                      "not_started");
+  assert_string_equal(tt_hook_outcome_name(TT_HOOK_DROPPED), "dropped");
+}
+
 static void test_the_limit_of_a_config(void **unused) {
   tt_cfgrun r;
   tt_accepts(&r, "defaults:\n  hook_limit: 9\ntargets:\n  - address: h:1\n",
@@ -571,6 +581,7 @@ int main(void) {
     cmocka_unit_test(test_close_lets_running_hooks_finish),
     cmocka_unit_test(test_kill_ends_running_hooks),
     cmocka_unit_test(test_only_state_changes_with_a_command),
+    cmocka_unit_test(test_outcome_names),
     cmocka_unit_test(test_the_limit_of_a_config),
     cmocka_unit_test(test_hooks_never_delay_heartbeats),
   };
