@@ -9,48 +9,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "dashboard.h"
-#include "demo.h"
-#include "engine.h"
 #include "escape.h"
-#include "options.h"
-#include "output.h"
-
-/* Descriptors kept back for stdio, the log, libuv's own and the demo. */
-#define FD_RESERVE 64
-
-enum { EXIT_ALL_UP = 0, EXIT_SOME_DOWN = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
-
-/* Room for every signal the table below names and every real-time one. */
-#define MAX_SIGNALS 96
-
-typedef struct tt_run {
-  uv_loop_t loop;
-  tt_options opt;
-  tt_config cfg;
-  tt_output output;
-  tt_demo *demo;
-  tt_engine *engine;
-  tt_sink out;
-  tt_sink log;
-  bool has_log;
-  tt_plain plain;
-  tt_dashboard *dash;
-  uv_signal_t signals[MAX_SIGNALS];
-  size_t nsignals;
-  uv_timer_t duration;
-  uv_check_t flush;
-  bool started;   /* the engine runs: summaries are due at its end */
-  bool stopping;
-  bool draining;  /* the run is over; the outputs are being written out */
-  bool at_once;   /* a second signal before the summaries: end at once */
-  int drain_signals; /* signals while draining: 1 gives up stdout, 2 all */
-  bool out_gone;  /* stdout's reader went away: nothing more to write */
-  bool reloading;    /* the file is being read again */
-  bool reload_again; /* ... and a SIGHUP came meanwhile */
-  int failure;    /* EXIT_RUNTIME after a runtime failure */
-} tt_run;
+#include "run.h"
 
 static void close_handle(uv_handle_t *h) {
   if (h->loop != NULL && !uv_is_closing(h))
@@ -59,10 +19,7 @@ static void close_handle(uv_handle_t *h) {
 
 static void engine_stopped_cb(tt_engine *e, void *arg);
 
-/* Ends the run: every handle closes, the summaries are written once the
- * engine has stopped, and uv_run returns when the outputs are written
- * out. Idempotent. */
-static void stop(tt_run *r) {
+void tt_run_stop(tt_run *r) {
   if (r->stopping)
     return;
   r->stopping = true;
@@ -88,7 +45,7 @@ static void stop(tt_run *r) {
 static void fail_runtime(tt_run *r, const char *what, int err) {
   fprintf(stderr, "tether: %s: %s\n", what, strerror(-err));
   r->failure = EXIT_RUNTIME;
-  stop(r);
+  tt_run_stop(r);
 }
 
 /* Hands what this loop iteration reported to the outputs' writers;
@@ -112,7 +69,7 @@ static void output_error_cb(tt_sink *k, void *arg) {
   if (k == &r->out) {
     r->out_gone = true;
     if (tt_sink_error(k) == -EPIPE)
-      stop(r);
+      tt_run_stop(r);
     else
       fail_runtime(r, "writing the output", tt_sink_error(k));
   } else {
@@ -153,238 +110,18 @@ static void event_cb(const tt_event *ev, void *arg) {
 }
 
 static void finished_cb(tt_engine *e, void *arg) {
-  stop(arg);
-}
-
-/* Every signal whose default is to end the process ends the run through
- * the loop instead (libuv turns it into a callback, never an async
- * handler): summaries written, the terminal restored, the exit status of
- * the usual rule. Faults that a signal reports about the process itself
- * (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS) keep their
- * default: there is no clean end after them. SIGPIPE and SIGXFSZ are
- * ignored, so that they come back as the write errors EPIPE and EFBIG. */
-typedef void (*signal_action)(tt_run *r, int signum);
-
-static void end_on_signal(tt_run *r, int signum) {
-  if (r->draining) {
-    /* The run is over and an output is still being written: a reader
-     * that does not read is not waited for any longer (and, at a second
-     * signal, neither is the log). */
-    r->drain_signals++;
-    uv_stop(&r->loop);
-    return;
-  }
-  if (r->stopping) {
-    /* A second signal while the sessions close: at once. */
-    r->at_once = true;
-    uv_stop(&r->loop);
-    return;
-  }
-  stop(r);
-}
-
-static int load_config(tt_run *r, tt_config *cfg, const char *yaml,
-                       size_t yaml_len, bool quiet, char *first, size_t n);
-static int ensure_descriptors(size_t ntargets);
-
-/* The outcome of a reload in every output; error is NULL when it worked. */
-static void report_reload(tt_run *r, const char *error,
-                          const tt_reload_report *rep) {
-  /* The dashboard owns the terminal: stderr would scribble over it. */
-  if (error != NULL && r->output != TT_OUT_DASHBOARD)
-    fprintf(stderr, "tether: reload: %s\n", error);
-  if (r->output == TT_OUT_JSON)
-    tt_json_reload(&r->out, error, rep);
-  else if (r->output == TT_OUT_PLAIN)
-    tt_plain_reload(&r->out, error, rep);
-  if (r->has_log)
-    tt_json_reload(&r->log, error, rep);
-}
-
-/* SIGHUP re-reads the configuration file (PRODUCT.md "Reload"): a file
- * with errors changes nothing; the errors are reported and the run goes
- * on. */
-/* A reload in progress: the file is read and checked in libuv's thread
- * pool (10 000 targets take tens of milliseconds, which the loop's
- * heartbeats must not wait for); what it found is applied on the loop. */
-typedef struct tt_reloading {
-  uv_work_t work;
-  tt_run *r;
-  tt_config cfg;
-  int rc;
-  char error[1024];
-} tt_reloading;
-
-static void reload(tt_run *r);
-
-static void reload_work_cb(uv_work_t *w) {
-  tt_reloading *rl = w->data;
-  rl->rc = load_config(rl->r, &rl->cfg, NULL, 0, true, rl->error,
-                       sizeof rl->error);
-}
-
-static void apply_reload(tt_run *r, tt_config *next);
-
-static void reload_done_cb(uv_work_t *w, int status) {
-  tt_reloading *rl = w->data;
-  tt_run *r = rl->r;
-  tt_reload_report rep = { 0 };
-  r->reloading = false;
-  if (r->stopping || status < 0) {
-    if (rl->rc == 0)
-      tt_config_free(&rl->cfg);
-  } else if (rl->rc != 0) {
-    report_reload(r, rl->error, &rep);
-  } else {
-    apply_reload(r, &rl->cfg);
-  }
-  free(rl);
-  if (r->reload_again && !r->stopping) {
-    /* A SIGHUP came while the file was being read: it may have changed
-     * since. */
-    r->reload_again = false;
-    reload(r);
-  }
-}
-
-static void reload(tt_run *r) {
-  tt_reload_report rep = { 0 };
-  if (r->stopping)
-    return;
-  if (r->opt.file == NULL) {
-    report_reload(r, "there is no configuration file to read again", &rep);
-    return;
-  }
-  if (r->reloading) {
-    r->reload_again = true;
-    return;
-  }
-  tt_reloading *rl = calloc(1, sizeof *rl);
-  if (rl == NULL) {
-    report_reload(r, "out of memory", &rep);
-    return;
-  }
-  rl->r = r;
-  rl->work.data = rl;
-  if (uv_queue_work(&r->loop, &rl->work, reload_work_cb, reload_done_cb) < 0) {
-    free(rl);
-    report_reload(r, "cannot read the file now", &rep);
-    return;
-  }
-  r->reloading = true;
-}
-
-static void apply_reload(tt_run *r, tt_config *loaded) {
-  tt_reload_report rep = { 0 };
-  char error[256];
-  tt_config next = *loaded;
-  if (ensure_descriptors(next.ntargets) != 0) {
-    snprintf(error, sizeof error, "%zu targets do not fit in the "
-             "descriptor limit", next.ntargets);
-    report_reload(r, error, &rep);
-    tt_config_free(&next);
-    return;
-  }
-  int err = tt_engine_reload(r->engine, &next, &rep);
-  if (err < 0) {
-    report_reload(r, uv_strerror(err), &rep);
-    tt_config_free(&next);
-    return;
-  }
-  /* The engine now uses the new config's targets only. */
-  tt_config_free(&r->cfg);
-  r->cfg = next;
-  tt_plain_init(&r->plain, &r->out, &r->cfg);
-  report_reload(r, NULL, &rep);
-  tt_reload_report_free(&rep);
-}
-
-static void reload_on_signal(tt_run *r, int signum) {
-  if (r->stopping) {
-    end_on_signal(r, signum);
-    return;
-  }
-  reload(r);
-}
-
-static const struct {
-  int signum;
-  signal_action act;
-} signal_table[] = {
-  { SIGINT, end_on_signal },
-  { SIGTERM, end_on_signal },
-  { SIGHUP, reload_on_signal },
-  { SIGQUIT, end_on_signal },
-  { SIGUSR1, end_on_signal },
-  { SIGUSR2, end_on_signal },
-  { SIGALRM, end_on_signal },
-  { SIGVTALRM, end_on_signal },
-  { SIGPROF, end_on_signal },
-  { SIGIO, end_on_signal },
-#if defined(SIGPOLL) && SIGPOLL != SIGIO
-  { SIGPOLL, end_on_signal },
-#endif
-#ifdef SIGPWR
-  { SIGPWR, end_on_signal },
-#endif
-#ifdef SIGSTKFLT
-  { SIGSTKFLT, end_on_signal },
-#endif
-  { SIGXCPU, end_on_signal },
-};
-
-static void signal_cb(uv_signal_t *h, int signum) {
-  tt_run *r = h->data;
-  for (size_t i = 0; i < sizeof signal_table / sizeof signal_table[0]; i++) {
-    if (signal_table[i].signum == signum) {
-      signal_table[i].act(r, signum);
-      return;
-    }
-  }
-  end_on_signal(r, signum); /* a real-time signal */
-}
-
-/* A signal ignored when tether started stays ignored: that is how nohup
- * (SIGHUP) and a script's background jobs (SIGINT, SIGQUIT) ask for it. */
-static void watch_signal(tt_run *r, int signum) {
-  struct sigaction old;
-  if (r->nsignals == MAX_SIGNALS ||
-      (sigaction(signum, NULL, &old) == 0 && old.sa_handler == SIG_IGN))
-    return;
-  uv_signal_t *h = &r->signals[r->nsignals++];
-  uv_signal_init(&r->loop, h);
-  h->data = r;
-  /* A signal the system will not let us watch keeps its default; the
-   * handle, idle, closes with the others. */
-  uv_signal_start(h, signal_cb, signum);
-}
-
-/* The table's signals and every real-time signal (whose default is to
- * end the process too). */
-static void watch_signals(tt_run *r) {
-  for (size_t i = 0; i < sizeof signal_table / sizeof signal_table[0]; i++)
-    watch_signal(r, signal_table[i].signum);
-  for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
-    watch_signal(r, s);
-}
-
-static void unwatch_signals(tt_run *r) {
-  for (size_t i = 0; i < r->nsignals; i++)
-    close_handle((uv_handle_t *)&r->signals[i]);
-  r->nsignals = 0;
+  tt_run_stop(arg);
 }
 
 static void duration_cb(uv_timer_t *h) {
-  stop(h->data);
+  tt_run_stop(h->data);
 }
 
 static void quit_cb(void *arg) {
-  stop(arg);
+  tt_run_stop(arg);
 }
 
-/* Raises the descriptor limit as far as allowed and says whether the
- * targets fit in it. */
-static int ensure_descriptors(size_t ntargets) {
+int tt_run_ensure_descriptors(size_t ntargets) {
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
     return 0;
@@ -409,9 +146,7 @@ static int ensure_descriptors(size_t ntargets) {
   return 0;
 }
 
-/* Loads the configuration into cfg. Problems go to stderr, or, when
- * quiet, the first of them into first (with how many more). */
-static int load_config(tt_run *r, tt_config *cfg, const char *yaml,
+int tt_run_load_config(tt_run *r, tt_config *cfg, const char *yaml,
                        size_t yaml_len, bool quiet, char *first, size_t n) {
   tt_config_input in = {
     .path = r->opt.file,
@@ -486,7 +221,7 @@ static void finish(tt_run *r) {
          tt_sink_error(&r->log) == 0 && r->drain_signals < 2)
     uv_run(&r->loop, UV_RUN_ONCE);
   r->draining = false;
-  unwatch_signals(r);
+  tt_run_unwatch_signals(r);
 }
 
 /* Sets up everything the run needs. Returns 0, or an exit status. */
@@ -494,7 +229,7 @@ static int start(tt_run *r) {
   uv_loop_t *loop = &r->loop;
   int err;
 
-  if (ensure_descriptors(r->cfg.ntargets) != 0)
+  if (tt_run_ensure_descriptors(r->cfg.ntargets) != 0)
     return EXIT_RUNTIME;
 
   tt_sink_init_fd(&r->out, STDOUT_FILENO);
@@ -531,7 +266,7 @@ static int start(tt_run *r) {
 
   /* Before the dashboard takes the terminal: from here on, a signal ends
    * the run through the loop and gives the terminal back. */
-  watch_signals(r);
+  tt_run_watch_signals(r);
 
   tt_engine_opts eo = {
     .count = r->opt.count,
@@ -617,7 +352,7 @@ int main(int argc, char **argv) {
     }
   }
 
-  if (load_config(r, &r->cfg, yaml, yaml_len, false, NULL, 0) != 0) {
+  if (tt_run_load_config(r, &r->cfg, yaml, yaml_len, false, NULL, 0) != 0) {
     status = EXIT_USAGE;
     goto done;
   }
@@ -653,8 +388,8 @@ int main(int argc, char **argv) {
     finish(r);
     status = exit_status(r);
   } else {
-    stop(r);
-    unwatch_signals(r);
+    tt_run_stop(r);
+    tt_run_unwatch_signals(r);
     uv_run(&r->loop, UV_RUN_DEFAULT);
   }
   tt_sink_close(&r->out);

@@ -1,0 +1,117 @@
+/* reload.c - SIGHUP (and the dashboard's R): the file is read again in
+ * libuv's thread pool and applied on the loop; a file with errors changes
+ * nothing, and every output hears how it went. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "run.h"
+
+/* The outcome of a reload in every output; error is NULL when it worked. */
+static void report_reload(tt_run *r, const char *error,
+                          const tt_reload_report *rep) {
+  /* The dashboard owns the terminal: stderr would scribble over it. */
+  if (error != NULL && r->output != TT_OUT_DASHBOARD)
+    fprintf(stderr, "tether: reload: %s\n", error);
+  if (r->output == TT_OUT_JSON)
+    tt_json_reload(&r->out, error, rep);
+  else if (r->output == TT_OUT_PLAIN)
+    tt_plain_reload(&r->out, error, rep);
+  if (r->has_log)
+    tt_json_reload(&r->log, error, rep);
+}
+
+/* SIGHUP re-reads the configuration file (PRODUCT.md "Reload"): a file
+ * with errors changes nothing; the errors are reported and the run goes
+ * on. */
+/* A reload in progress: the file is read and checked in libuv's thread
+ * pool (10 000 targets take tens of milliseconds, which the loop's
+ * heartbeats must not wait for); what it found is applied on the loop. */
+typedef struct tt_reloading {
+  uv_work_t work;
+  tt_run *r;
+  tt_config cfg;
+  int rc;
+  char error[1024];
+} tt_reloading;
+
+static void reload_work_cb(uv_work_t *w) {
+  tt_reloading *rl = w->data;
+  rl->rc = tt_run_load_config(rl->r, &rl->cfg, NULL, 0, true, rl->error,
+                       sizeof rl->error);
+}
+
+static void apply_reload(tt_run *r, tt_config *next);
+
+static void reload_done_cb(uv_work_t *w, int status) {
+  tt_reloading *rl = w->data;
+  tt_run *r = rl->r;
+  tt_reload_report rep = { 0 };
+  r->reloading = false;
+  if (r->stopping || status < 0) {
+    if (rl->rc == 0)
+      tt_config_free(&rl->cfg);
+  } else if (rl->rc != 0) {
+    report_reload(r, rl->error, &rep);
+  } else {
+    apply_reload(r, &rl->cfg);
+  }
+  free(rl);
+  if (r->reload_again && !r->stopping) {
+    /* A SIGHUP came while the file was being read: it may have changed
+     * since. */
+    r->reload_again = false;
+    tt_run_reload(r);
+  }
+}
+
+void tt_run_reload(tt_run *r) {
+  tt_reload_report rep = { 0 };
+  if (r->stopping)
+    return;
+  if (r->opt.file == NULL) {
+    report_reload(r, "there is no configuration file to read again", &rep);
+    return;
+  }
+  if (r->reloading) {
+    r->reload_again = true;
+    return;
+  }
+  tt_reloading *rl = calloc(1, sizeof *rl);
+  if (rl == NULL) {
+    report_reload(r, "out of memory", &rep);
+    return;
+  }
+  rl->r = r;
+  rl->work.data = rl;
+  if (uv_queue_work(&r->loop, &rl->work, reload_work_cb, reload_done_cb) < 0) {
+    free(rl);
+    report_reload(r, "cannot read the file now", &rep);
+    return;
+  }
+  r->reloading = true;
+}
+
+static void apply_reload(tt_run *r, tt_config *loaded) {
+  tt_reload_report rep = { 0 };
+  char error[256];
+  tt_config next = *loaded;
+  if (tt_run_ensure_descriptors(next.ntargets) != 0) {
+    snprintf(error, sizeof error, "%zu targets do not fit in the "
+             "descriptor limit", next.ntargets);
+    report_reload(r, error, &rep);
+    tt_config_free(&next);
+    return;
+  }
+  int err = tt_engine_reload(r->engine, &next, &rep);
+  if (err < 0) {
+    report_reload(r, uv_strerror(err), &rep);
+    tt_config_free(&next);
+    return;
+  }
+  /* The engine now uses the new config's targets only. */
+  tt_config_free(&r->cfg);
+  r->cfg = next;
+  tt_plain_init(&r->plain, &r->out, &r->cfg);
+  report_reload(r, NULL, &rep);
+  tt_reload_report_free(&rep);
+}
