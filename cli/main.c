@@ -34,6 +34,16 @@ void tt_run_stop(tt_run *r) {
     uv_unref((uv_handle_t *)&r->signals[i]);
   close_handle((uv_handle_t *)&r->duration);
   close_handle((uv_handle_t *)&r->flush);
+  /* Before the engine goes: a scrape reads its views. */
+  if (r->metrics != NULL) {
+    tt_metrics_server_close(r->metrics, NULL, NULL);
+    r->metrics = NULL;
+  }
+  /* Hooks running are given until their hook_timeout; none starts. */
+  if (r->hooks != NULL) {
+    tt_hooks_close(r->hooks, NULL, NULL);
+    r->hooks = NULL;
+  }
   if (r->engine != NULL)
     tt_engine_stop(r->engine, engine_stopped_cb, r);
   if (r->demo != NULL) {
@@ -107,6 +117,40 @@ static void event_cb(const tt_event *ev, void *arg) {
     if (leaves)
       tt_json_summary(&r->log, ev->view, ev->ts_us);
   }
+  if (r->hooks != NULL)
+    tt_hooks_on_event(r->hooks, ev);
+  if (r->opt.until != TT_UNTIL_NONE && !r->stopping &&
+      tt_until_event(&r->until, ev)) {
+    r->until_met = true;
+    tt_run_stop(r);
+  }
+}
+
+/* A hook that did not end well is told in every output (the dashboard's
+ * event log, a line, a hook event): probing never waited for it. */
+static void hook_done_cb(const tt_hook_report *h, void *arg) {
+  tt_run *r = arg;
+  if (h->outcome == TT_HOOK_OK)
+    return;
+  switch (r->output) {
+  case TT_OUT_JSON:
+    if (!r->out_gone)
+      tt_json_hook(&r->out, h);
+    break;
+  case TT_OUT_PLAIN:
+    if (!r->out_gone)
+      tt_plain_hook(&r->plain, h);
+    break;
+  case TT_OUT_DASHBOARD:
+  case TT_OUT_AUTO:
+    break;
+  }
+  if (r->has_log)
+    tt_json_hook(&r->log, h);
+  /* At the end of the run the loop no longer flushes each iteration:
+   * hooks given their time report after the summaries. */
+  if (r->draining)
+    flush_all(r);
 }
 
 static void finished_cb(tt_engine *e, void *arg) {
@@ -175,6 +219,9 @@ int tt_run_load_config(tt_run *r, tt_config *cfg, const char *yaml,
 static int exit_status(const tt_run *r) {
   if (r->failure != 0)
     return r->failure;
+  /* --until: whether the condition was met, whatever the states now. */
+  if (r->opt.until != TT_UNTIL_NONE)
+    return r->until_met ? EXIT_ALL_UP : EXIT_SOME_DOWN;
   for (size_t i = 0; i < tt_engine_size(r->engine); i++) {
     const tt_view *v = tt_engine_view(r->engine, i);
     if (v != NULL && v->state != TT_STATE_UP)
@@ -278,6 +325,24 @@ static int start(tt_run *r) {
     fprintf(stderr, "tether: %s\n", uv_strerror(err));
     return EXIT_RUNTIME;
   }
+
+  const struct sockaddr *maddr = (const struct sockaddr *)&r->opt.metrics_addr;
+  if (r->opt.metrics && (err = tt_metrics_server_start(loop, maddr, r->engine,
+                                                       NULL, &r->metrics)) < 0) {
+    fprintf(stderr, "tether: --metrics: %s\n", uv_strerror(err));
+    return EXIT_RUNTIME;
+  }
+  tt_hooks_opts ho = {
+    .limit = tt_hooks_limit_of(&r->cfg),
+    .on_done = hook_done_cb,
+    .arg = r,
+  };
+  if ((err = tt_hooks_new(loop, &ho, &r->hooks)) < 0) {
+    fprintf(stderr, "tether: hooks: %s\n", uv_strerror(err));
+    return EXIT_RUNTIME;
+  }
+  if (r->opt.until != TT_UNTIL_NONE)
+    tt_until_init(&r->until, r->opt.until, r->engine);
 
   if (r->output == TT_OUT_DASHBOARD) {
     const char *nc = getenv("NO_COLOR");

@@ -9,6 +9,7 @@
 
 #include "duration.h"
 #include "escape.h"
+#include "metrics_server.h"
 #include "options.h"
 #include "preset.h"
 
@@ -79,10 +80,14 @@ static void usage(FILE *f) {
     "      --log FILE           also append the JSON events to FILE\n"
     "      --refresh D          dashboard redraw period (default 100ms)\n"
     "      --no-color           monochrome dashboard (also when NO_COLOR is set)\n"
+    "      --metrics [ADDR:]PORT  also serve Prometheus metrics at /metrics\n"
+    "                           (ADDR 127.0.0.1 unless given)\n"
     "\n"
     "Run:\n"
     "  -c, --count N            stop after N heartbeats per target\n"
     "  -d, --duration D         stop after D (30s, 5m)\n"
+    "      --until up|down      end with 0 once every target is up / one is down;\n"
+    "                           1 if --duration or --count ends the run first\n"
     "      --check              validate the config, list the targets, exit\n"
     "      --demo               watch built-in misbehaving servers on loopback\n"
     "\n"
@@ -193,7 +198,7 @@ static bool is_config_file(const char *arg) {
 
 enum {
   OPT_PLAIN = 256, OPT_JSON, OPT_LOG, OPT_CHECK, OPT_DEMO, OPT_REFRESH,
-  OPT_NO_COLOR,
+  OPT_NO_COLOR, OPT_METRICS, OPT_UNTIL,
   OPT_SETTING = 512 /* + the setting's id */
 };
 
@@ -208,6 +213,8 @@ static const struct option run_options[] = {
   { "demo", no_argument, NULL, OPT_DEMO },
   { "refresh", required_argument, NULL, OPT_REFRESH },
   { "no-color", no_argument, NULL, OPT_NO_COLOR },
+  { "metrics", required_argument, NULL, OPT_METRICS },
+  { "until", required_argument, NULL, OPT_UNTIL },
   { "help", no_argument, NULL, 'h' },
   { "version", no_argument, NULL, 'V' },
 };
@@ -311,6 +318,17 @@ int tt_options_parse(tt_options *o, int argc, char **argv) {
       break;
     case OPT_NO_COLOR:
       o->no_color = true;
+      break;
+    case OPT_METRICS:
+      if (tt_metrics_listen_parse(optarg, &o->metrics_addr, v, sizeof v) != 0)
+        return bad("--metrics", "%s", v);
+      o->metrics = true;
+      break;
+    case OPT_UNTIL:
+      if (tt_until_parse(optarg, &o->until, v, sizeof v) != 0) {
+        char w[160];
+        return bad("--until", "%s, not '%s'", v, shown(optarg, w, sizeof w));
+      }
       break;
     case 'h':
       usage(stdout);

@@ -4,8 +4,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "config.h"
+#include "until.h"
 
 typedef enum tt_output {
   TT_OUT_AUTO,     /* dashboard on a terminal, else plain */
@@ -23,6 +25,9 @@ typedef struct tt_options {
   bool check;
   bool demo;
   bool no_color;
+  bool metrics;          /* --metrics: serve /metrics at metrics_addr */
+  struct sockaddr_storage metrics_addr;
+  tt_until_cond until;   /* --until; TT_UNTIL_NONE when not given */
   const char *file;
   char **targets;
   size_t ntargets;

@@ -112,6 +112,8 @@ static void apply_reload(tt_run *r, tt_config *loaded) {
   tt_config_free(&r->cfg);
   r->cfg = next;
   tt_plain_init(&r->plain, &r->out, &r->cfg);
+  if (r->hooks != NULL)
+    tt_hooks_set_limit(r->hooks, tt_hooks_limit_of(&r->cfg));
   report_reload(r, NULL, &rep);
   tt_reload_report_free(&rep);
 }

@@ -11,6 +11,8 @@
 #include "dashboard.h"
 #include "demo.h"
 #include "engine.h"
+#include "hooks.h"
+#include "metrics_server.h"
 #include "options.h"
 #include "output.h"
 
@@ -47,6 +49,10 @@ typedef struct tt_run {
   bool reloading;    /* the file is being read again */
   bool reload_again; /* ... and a SIGHUP came meanwhile */
   int failure;    /* EXIT_RUNTIME after a runtime failure */
+  tt_metrics_server *metrics; /* --metrics */
+  tt_hooks *hooks;            /* on_change */
+  tt_until until;             /* --until: the targets by state */
+  bool until_met;
 } tt_run;
 
 /* Ends the run: every handle closes, the summaries are written once the

@@ -73,6 +73,8 @@ void ld_load_overrides(loader *L) {
     }
     lay->s.v[id] = o->v[id];
     lay->s.has |= TT_BIT(id);
+    if (s->layers & TT_OPTION_AS_DEFAULT)
+      L->as_default |= TT_BIT(id);
     lay->at[id] = (where){FROM_OPTION, false, 0, 0};
   }
 }
@@ -119,8 +121,9 @@ static void apply_preset(resolved *r, const tt_preset *p, where at) {
     r->at[sets[i]] = at;
 }
 
-static void apply_layer(resolved *r, const layer *l) {
-  uint32_t has = l->s.has;
+/* Applies the values of l among mask. */
+static void apply_layer(resolved *r, const layer *l, uint32_t mask) {
+  uint32_t has = l->s.has & mask;
   if (has & TT_BIT(TT_SET_PRESET))
     apply_preset(r, l->s.v[TT_SET_PRESET].preset, l->at[TT_SET_PRESET]);
   for (int id = 0; id < TT_SET_COUNT; id++) {
@@ -559,9 +562,10 @@ void ld_finish_target(loader *L, draft *d, size_t index) {
   resolved r;
 
   resolved_init(&r);
-  apply_layer(&r, &L->defaults);
-  apply_layer(&r, &d->lay);
-  apply_layer(&r, &L->overrides);
+  apply_layer(&r, &L->defaults, ~0u);
+  apply_layer(&r, &L->overrides, L->as_default);
+  apply_layer(&r, &d->lay, ~0u);
+  apply_layer(&r, &L->overrides, ~L->as_default);
   /* When no layer chose a mode, sending something means a heartbeat. */
   if (!(r.has & TT_BIT(TT_SET_MODE)))
     r.v[TT_SET_MODE].num = r.v[TT_SET_SEND].str.p != NULL

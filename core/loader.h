@@ -53,6 +53,7 @@ typedef struct loader {
   char *filebuf;     /* the file's bytes, for positions within values */
   layer defaults;
   layer overrides;
+  uint32_t as_default; /* overrides that stand for defaults: (TT_BIT) */
   tt_config *cfg;
   uint32_t *names;   /* hash of target names: index + 1, 0 when free */
   size_t names_mask;

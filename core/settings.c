@@ -269,10 +269,11 @@ static const tt_setting table[TT_SET_COUNT] = {
     .help = "a certificate expiring sooner makes the target degraded",
   },
   [TT_SET_ON_CHANGE] = {
-    .key = "on_change", .type = TT_STYPE_COMMAND, .layers = FILE_ONLY,
-    .min = 1, .max = TT_MAX_COMMAND, .offset = FIELD(on_change),
-    .shown = has_hook,
-    .help = "run through /bin/sh -c on every state change (see Hooks)",
+    .key = "on_change", .type = TT_STYPE_COMMAND,
+    .layers = ALL | TT_OPTION_AS_DEFAULT, .option = "--on-change",
+    .metavar = "CMD", .min = 1, .max = TT_MAX_COMMAND,
+    .offset = FIELD(on_change), .shown = has_hook,
+    .help = "/bin/sh -c CMD at every state change (as in defaults:)",
   },
   [TT_SET_HOOK_TIMEOUT] = {
     .key = "hook_timeout", .type = TT_STYPE_DURATION, .layers = FILE_ONLY,

@@ -93,6 +93,9 @@ enum {
   TT_IN_DEFAULTS = 1u << 0, /* the file's defaults: */
   TT_IN_TARGET = 1u << 1,   /* a target in the file */
   TT_IN_OPTIONS = 1u << 2,  /* a command-line option */
+  /* Its option stands for the file's defaults: (it replaces what they
+   * say), so that a target's own value still wins: --on-change. */
+  TT_OPTION_AS_DEFAULT = 1u << 3,
 };
 
 /* Accepted HTTP status codes: an inclusive range. */

@@ -195,6 +195,24 @@ void tt_json_reload(tt_sink *k, const char *error,
   tt_sink_end_record(k, TT_SINK_NO_TAG);
 }
 
+void tt_json_hook(tt_sink *k, const tt_hook_report *h) {
+  char ts[40];
+  tt_fmt_rfc3339(ts, sizeof ts, tt_wall_us());
+  tt_sink_printf(k, "{\"ts\":\"%s\",\"event\":\"hook\"", ts);
+  if (h->target[0] != '\0') {
+    key_str(k, "target", h->target);
+    key_str(k, "address", h->address);
+    key_str(k, "from", tt_state_name(h->from));
+    key_str(k, "to", tt_state_name(h->to));
+  }
+  key_str(k, "outcome", tt_hook_outcome_name(h->outcome));
+  if (h->outcome == TT_HOOK_DROPPED)
+    tt_sink_printf(k, ",\"count\":%zu", h->dropped);
+  key_str(k, "error", h->text);
+  tt_sink_write(k, "}\n", 2);
+  tt_sink_end_record(k, TT_SINK_NO_TAG);
+}
+
 void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us) {
   size_t n;
   const tt_summary_field *f = tt_summary_fields(&n);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "tls.h"
 
 const uint32_t tt_metrics_bucket_us[TT_METRICS_BUCKETS] = {
   500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
@@ -363,6 +364,15 @@ static void emit_last_rtt(const family *f, lines *l, const tt_view *v,
   tt_bytes_put(l->out, "\n", 1);
 }
 
+/* A TLS target's certificate, once a handshake showed one. */
+static void emit_cert(const family *f, lines *l, const tt_view *v,
+                      const tt_expo *x) {
+  if (v->cert == NULL || v->cert->not_after == 0)
+    return;
+  sample_start(l, f->name, "", NULL, NULL);
+  tt_bytes_printf(l->out, "%lld\n", (long long)v->cert->not_after);
+}
+
 /* The families in the order they are written. Every target's series of
  * one family are written together, as the format wants. */
 static const family families[] = {
@@ -390,6 +400,9 @@ static const family families[] = {
     "heartbeats", emit_rtt, NULL },
   { "tether_last_rtt_seconds", "gauge", "Round-trip time of the latest "
     "answered heartbeat", emit_last_rtt, NULL },
+  { "tether_cert_expiry_timestamp_seconds", "gauge", "When the certificate "
+    "a TLS target showed last expires, in seconds since the epoch",
+    emit_cert, NULL },
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 

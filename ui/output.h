@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "hooks.h"
 
 /* An output: the events of a run as records (one or more whole lines
  * each), handed to write(2) only whole, so that a kill or a full disk
@@ -130,6 +131,8 @@ void tt_json_notice(tt_sink *k, uint64_t count, void *arg);
  * added, removed and changed, or not (error, and nothing changed). */
 void tt_json_reload(tt_sink *k, const char *error,
                     const tt_reload_report *rep);
+/* A hook that did not end well (hooks.h): the event "hook". */
+void tt_json_hook(tt_sink *k, const tt_hook_report *h);
 /* A JSON string literal, quotes included: control characters (C0, DEL,
  * C1) and invisible or bidirectional format characters are escaped as
  * their code point (\uXXXX, a surrogate pair above U+FFFF); a byte that
@@ -149,6 +152,8 @@ void tt_plain_notice(tt_sink *k, uint64_t count, void *arg);
 /* The line of a reload (see tt_json_reload). */
 void tt_plain_reload(tt_sink *k, const char *error,
                      const tt_reload_report *rep);
+/* The line of a hook that did not end well. */
+void tt_plain_hook(tt_plain *p, const tt_hook_report *h);
 
 /* The summary table (every target, one row each, a record per line) for
  * plain output and after the dashboard. */

@@ -159,6 +159,23 @@ void tt_plain_reload(tt_sink *k, const char *error,
   tt_sink_end_record(k, TT_SINK_NO_TAG);
 }
 
+void tt_plain_hook(tt_plain *p, const tt_hook_report *h) {
+  tt_sink *k = p->out;
+  char name[4 * TT_MAX_NAME + 1];
+  put_time(k, tt_wall_us());
+  if (h->target[0] != '\0') {
+    tt_escape(name, sizeof name, h->target, strlen(h->target), 0);
+    put_padded(k, name, p->name_width);
+    tt_sink_printf(k, "  hook    %s -> %s: %s: %s\n", tt_state_name(h->from),
+                   tt_state_name(h->to), tt_hook_outcome_name(h->outcome),
+                   h->text);
+  } else {
+    tt_sink_printf(k, "hook %s: %s\n", tt_hook_outcome_name(h->outcome),
+                   h->text);
+  }
+  tt_sink_end_record(k, TT_SINK_NO_TAG);
+}
+
 static void format_value(char *buf, size_t n, tt_value v) {
   switch (v.kind) {
   case TT_V_NONE: snprintf(buf, n, "-"); break;

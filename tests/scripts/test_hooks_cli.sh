@@ -4,16 +4,9 @@
 # in a server's reply or a target's name runs nothing; a hook that fails
 # is reported; a hook that hangs is killed at hook_timeout with whatever
 # it started, and the run's end waits for no more than that.
-#
-# It runs once `tether --help` mentions --on-change: until then it skips.
 set -u
 TETHER=${TETHER:?set by CTest}
 TOOLS=${TT_TOOLS:?set by CTest}
-
-if ! "$TETHER" --help 2>/dev/null | grep -q -- '--on-change'; then
-  echo "test_hooks_cli: waiting for the command-line wiring (tether --help does not mention --on-change)"
-  exit 77
-fi
 
 dir=$(mktemp -d)
 pids=()

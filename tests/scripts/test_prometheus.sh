@@ -98,8 +98,8 @@ for want in tether_up tether_state tether_heartbeats_total \
   grep -qx "$want" "$tmp/names" || fail "the exposition has no $want"
 done
 
-# tether_cert_expiry_timestamp_seconds is PRODUCT.md's name for the TLS
-# targets' certificates: the rules may name it before TLS targets exist.
+# tether_cert_expiry_timestamp_seconds is only there for TLS targets (the
+# scrape above has none; test_tls_tether.sh checks it).
 check_names() { # file, names allowed besides the exposition's
   local file=$1 allowed=$2 name
   grep -o 'tether_[a-z_]*' "$file" | sort -u | while read -r name; do

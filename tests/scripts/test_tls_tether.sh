@@ -54,7 +54,21 @@ targets:
       ca_file: "$CERTS/self.pem" }
 YAML
 out=$SRV_DIR/tls.jsonl
-tether_run "$out" -d 3s "$SRV_DIR/tls.yaml"
+mport=$(free_port)
+tether_start "$out" --metrics "127.0.0.1:$mport" -d 3s "$SRV_DIR/tls.yaml"
+# The certificates' expiry in /metrics, once the handshakes showed them.
+scrape=$SRV_DIR/metrics
+if command -v curl >/dev/null; then
+  for _ in $(seq 50); do
+    curl -sf -o "$scrape" "http://127.0.0.1:$mport/metrics" &&
+      grep -q '^tether_cert_expiry_timestamp_seconds{target="insecure"' "$scrape" &&
+      break
+    sleep 0.1
+  done
+else
+  echo "skip - curl is not installed: /metrics is not scraped"
+fi
+tether_wait "$out"
 
 # detail TARGET: the error of the target's first heartbeat.
 detail() { ev "$out" "$1" heartbeat | head -n 1 | jq -r .error; }
@@ -75,6 +89,19 @@ check "good: version" "$(jq -r .version <<<"$tls")" TLSv1.3
 check "good: trusted" "$(jq -r .trusted <<<"$tls")" true
 check "good: summary's cert_days_left" "$(ev_summary "$out" good cert_days_left)" \
   "$(jq -r .cert_days_left <<<"$first")"
+if [ -s "$scrape" ]; then
+  cert() { grep "^tether_cert_expiry_timestamp_seconds{target=\"$1\"" "$scrape" | awk '{print $NF}'; }
+  check "good: tether_cert_expiry_timestamp_seconds" "$(cert good)" "$CERTS_END"
+  # An expired certificate is still a certificate the server showed.
+  check "insecure: tether_cert_expiry_timestamp_seconds" "$(cert insecure)" \
+    "$(openssl x509 -noout -enddate -in "$CERTS/expired.pem" | cut -d= -f2 |
+       xargs -I{} date -u -d {} +%s)"
+  check "plain: no certificate, no series" "$(cert plain)" ""
+  if command -v promtool >/dev/null; then
+    promtool check metrics <"$scrape" >"$scrape.lint" 2>&1 ||
+      fail "promtool: $(head -n 3 "$scrape.lint")"
+  fi
+fi
 check_healthy "$out" by-ip 8 12
 # A certificate expiring within cert_warn: ok heartbeats, yet degraded.
 check "soon: states" "$(ev_states "$out" soon)" "connecting>up up>degraded"

@@ -3,16 +3,9 @@
 # soon as every target is up, "down" as soon as one is down; a run that
 # --duration or --count ends first exits 1; in every output mode; and the
 # line people copy (tether --until up ... && migrate) does what it says.
-#
-# It runs once `tether --help` mentions --until: until then it skips.
 set -u
 TETHER=${TETHER:?set by CTest}
 TOOLS=${TT_TOOLS:?set by CTest}
-
-if ! "$TETHER" --help 2>/dev/null | grep -q -- '--until'; then
-  echo "test_until_cli: waiting for the command-line wiring (tether --help does not mention --until)"
-  exit 77
-fi
 
 dir=$(mktemp -d)
 pids=()

@@ -36,6 +36,23 @@ static void test_options_beat_the_file(void **state) {
   tt_run_done(&r);
 }
 
+/* --on-change stands for on_change under defaults: it replaces what the
+ * file's defaults say, and a target's own command still wins. */
+static void test_on_change_option_is_a_default(void **state) {
+  tt_settings ov;
+  tt_cfgrun r;
+  memset(&ov, 0, sizeof(ov));
+  tt_ov_str(&ov, TT_SET_ON_CHANGE, "page", 4);
+  tt_run_ov(&r, "defaults:\n  on_change: mail\ntargets:\n"
+              "  - { address: \"a:1\" }\n"
+              "  - { address: \"b:1\", on_change: own }\n",
+          &ov);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.cfg.targets[0].on_change, "page");
+  assert_string_equal(r.cfg.targets[1].on_change, "own");
+  tt_run_done(&r);
+}
+
 static void test_option_mode_with_send(void **state) {
   tt_settings ov;
   tt_cfgrun r;
@@ -365,6 +382,7 @@ static void test_examples_load(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_options_beat_the_file),
+    cmocka_unit_test(test_on_change_option_is_a_default),
     cmocka_unit_test(test_option_mode_with_send),
     cmocka_unit_test(test_option_timeout_above_interval),
     cmocka_unit_test(test_option_interval_below_timeout),

@@ -81,7 +81,7 @@ static void test_follows_are_between_durations(void **state) {
 static void test_the_options_of_the_contract(void **state) {
   static const char *const options[] = {
       "--interval", "--timeout", "--connect-timeout", "--mode", "--send",
-      "--expect", "--miss-threshold", "--rtt-warn"};
+      "--expect", "--miss-threshold", "--rtt-warn", "--on-change"};
   size_t n = 0;
   for (int i = 0; i < TT_SET_COUNT; i++)
     if (row((tt_setting_id)i)->option != NULL)
