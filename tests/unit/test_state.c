@@ -249,6 +249,44 @@ static void test_misses_must_be_consecutive(void **state) {
   assert_false(st.reconnect);
 }
 
+/* A new machine has seen no miss: its first timeout is the first of
+ * miss_threshold, whatever state it leads to. */
+static void test_a_new_machine_has_no_misses(void **state) {
+  tt_rules r = { .miss_threshold = 2 };
+  tt_machine m;
+  tt_machine_init(&m);
+  assert_int_equal(m.misses, 0);
+  tt_step st = tt_state_step(&m, &r, TT_CLASS_TIMEOUT, 0);
+  assert_int_equal(st.to, TT_STATE_DOWN);
+  assert_false(st.reconnect);
+  assert_int_equal(m.misses, 1);
+}
+
+/* Degraded means RTT > rtt_warn: a reply in exactly rtt_warn is not slow,
+ * one microsecond more is. */
+static void test_rtt_equal_to_rtt_warn_is_not_slow(void **state) {
+  tt_rules r = { .miss_threshold = 3, .rtt_warn_ms = 100 };
+  tt_machine m = { TT_STATE_UP, 0 };
+  tt_step st = tt_state_step(&m, &r, TT_CLASS_OK, 100000);
+  assert_int_equal(st.to, TT_STATE_UP);
+  assert_false(st.slow);
+  st = tt_state_step(&m, &r, TT_CLASS_OK, 100001);
+  assert_int_equal(st.to, TT_STATE_DEGRADED);
+  assert_true(st.slow);
+}
+
+/* rtt_warn 0 is no threshold: no success is too slow. */
+static void test_no_rtt_warn_means_never_slow(void **state) {
+  tt_rules r = { .miss_threshold = 3, .rtt_warn_ms = 0 };
+  tt_machine m = { TT_STATE_UP, 0 };
+  tt_step st = tt_state_step(&m, &r, TT_CLASS_OK, UINT32_MAX);
+  assert_int_equal(st.to, TT_STATE_UP);
+  assert_false(st.slow);
+  m.state = TT_STATE_DEGRADED;
+  st = tt_state_step(&m, &r, TT_CLASS_OK, 1);
+  assert_int_equal(st.to, TT_STATE_UP);
+}
+
 /* The words: human units for slowness, nothing for a plain success, the
  * detail for a failure. A change to up never speaks of rtt_warn. */
 static void test_cause_words(void **state) {
@@ -311,7 +349,7 @@ static void test_certificate_about_to_expire(void **state) {
 }
 
 int main(void) {
-  struct CMUnitTest tests[NRULES(rules) + 5];
+  struct CMUnitTest tests[NRULES(rules) + 8];
   size_t n = 0;
 
   for (size_t i = 0; i < NRULES(rules); i++)
@@ -323,6 +361,12 @@ int main(void) {
       test_three_misses_take_an_up_target_down);
   tests[n++] = (struct CMUnitTest)cmocka_unit_test(
       test_misses_must_be_consecutive);
+  tests[n++] = (struct CMUnitTest)cmocka_unit_test(
+      test_a_new_machine_has_no_misses);
+  tests[n++] = (struct CMUnitTest)cmocka_unit_test(
+      test_rtt_equal_to_rtt_warn_is_not_slow);
+  tests[n++] = (struct CMUnitTest)cmocka_unit_test(
+      test_no_rtt_warn_means_never_slow);
   tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cause_words);
   tests[n++] = (struct CMUnitTest)cmocka_unit_test(
       test_certificate_about_to_expire);
