@@ -126,6 +126,8 @@ static void test_other_dns_errors_use_libuv_words(void **state) {
     uv_strerror_r(others[i], want, sizeof(want));
     for (size_t p = 0; p < NPHASES; p++)
       check(others[i], all_phases[p], TT_CLASS_DNS, want);
+    /* A name that does not resolve is never the local machine's fault. */
+    assert_false(tt_classify_is_local(others[i]));
   }
   check(UV_EAI_CANCELED, TT_PHASE_RESOLVE, TT_CLASS_DNS, "request canceled");
 }
@@ -200,6 +202,9 @@ static void test_class_without_a_detail_buffer(void **state) {
   char buf[1] = {'Z'};
   assert_int_equal(tt_classify(UV_EOF, TT_PHASE_READ, NULL, 0), TT_CLASS_EOF);
   assert_int_equal(tt_classify(UV_EOF, TT_PHASE_READ, buf, 0), TT_CLASS_EOF);
+  assert_int_equal(buf[0], 'Z');
+  assert_int_equal(tt_classify(0, TT_PHASE_READ, NULL, 0), TT_CLASS_OK);
+  assert_int_equal(tt_classify(0, TT_PHASE_READ, buf, 0), TT_CLASS_OK);
   assert_int_equal(buf[0], 'Z');
   assert_int_equal(tt_classify_deadline(TT_PHASE_WRITE, 5, NULL, 0),
                    TT_CLASS_WRITE_TIMEOUT);
