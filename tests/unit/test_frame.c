@@ -26,8 +26,13 @@ static void frame_all(tt_framer *f, const char *const *reads, size_t nreads,
     size_t n;
     tt_frame_result res;
     while ((res = tt_framer_next(f, &r, &n)) == TT_FRAME_REPLY) {
+      /* Whoever reads a reply may write r[n] (the matcher puts a NUL there
+       * for a moment). */
+      char saved = r[n];
+      r[n] = '\0';
       size_t used = strlen(out);
       snprintf(out + used, outn - used, "%s%.*s", used ? "|" : "", (int)n, r);
+      r[n] = saved;
     }
     if (res == TT_FRAME_OVERLONG) {
       size_t used = strlen(out);
@@ -73,8 +78,23 @@ static void test_end_straddles_reads(void **unused) {
 static void test_cr_before_newline_is_not_the_replys(void **unused) {
   check("\n", 0, 100, READS("+PONG\r\n"), "+PONG");
   check("\n", 0, 100, READS("+PONG\r", "\n"), "+PONG");
-  /* Only for "\n": with another end a CR is data. */
+  /* Only for "\n": with another end, or none, a CR is data. */
   check(";", 0, 100, READS("a\r;"), "a\r");
+  check("\n\n", 0, 100, READS("a\r\n\n"), "a\r");
+  check("\n", 2, 100, READS("a\r"), "a\r");
+}
+
+/* An empty reply has no last byte: what lies before it is not looked at. */
+static void test_empty_reply_looks_at_nothing_before_it(void **unused) {
+  tt_framer f;
+  char data[] = "\r\n";
+  char *r;
+  size_t n = 99;
+  tt_framer_init(&f, "\n", 1, 0, 100);
+  tt_framer_feed(&f, data + 1, 1);
+  assert_int_equal(tt_framer_next(&f, &r, &n), TT_FRAME_REPLY);
+  assert_int_equal(n, 0);
+  tt_framer_free(&f);
 }
 
 static void test_fixed_size_replies(void **unused) {
@@ -100,6 +120,46 @@ static void test_no_end_within_max_is_overlong(void **unused) {
 static void test_reply_after_a_buffered_one(void **unused) {
   /* A reply taken from the buffer is dropped before the next one. */
   check("\n", 0, 100, READS("a", "\nbb\nc", "c\n"), "a|bb|cc");
+  /* The search for the next end starts again at the start of what is left,
+   * not where it stopped before the reply was dropped. */
+  check("\n", 0, 100, READS("abc", "\nx\nyyyyyy\n"), "abc|x|yyyyyy");
+}
+
+/* A fixed-size reply completed from the buffer takes only the bytes it
+ * lacks: the next whole reply in the read is handed out where it lies. */
+static void test_fixed_reply_after_a_buffered_one_is_not_copied(void **unused) {
+  tt_framer f;
+  char first[] = "a", second[] = "bcd";
+  char *r;
+  size_t n;
+  tt_framer_init(&f, "\n", 1, 2, 100);
+  tt_framer_feed(&f, first, 1);
+  assert_int_equal(tt_framer_next(&f, &r, &n), TT_FRAME_MORE);
+  tt_framer_feed(&f, second, 3);
+  assert_int_equal(tt_framer_next(&f, &r, &n), TT_FRAME_REPLY);
+  assert_int_equal(n, 2);
+  assert_memory_equal(r, "ab", 2);
+  assert_int_equal(tt_framer_next(&f, &r, &n), TT_FRAME_REPLY);
+  assert_ptr_equal(r, second + 1);
+  assert_int_equal(n, 2);
+  assert_int_equal(tt_framer_next(&f, &r, &n), TT_FRAME_MORE);
+  tt_framer_free(&f);
+}
+
+/* r[n] may be written even when the reply fills all that was buffered: a
+ * fixed-size reply as long as the buffer's first capacity (64 bytes), and
+ * one of exactly max_reply bytes. A write past the buffer shows in a
+ * sanitized build (the one tests/mutation/mutate.sh makes). */
+static void test_a_buffered_reply_has_a_byte_after_it(void **unused) {
+  char ten[11], fifty_four[55], sixty_four[65];
+  memset(ten, 'x', 10);
+  ten[10] = '\0';
+  memset(fifty_four, 'x', 54);
+  fifty_four[54] = '\0';
+  memset(sixty_four, 'x', 64);
+  sixty_four[64] = '\0';
+  check("\n", 64, 100, READS(ten, fifty_four), sixty_four);
+  check("\n", 4, 4, READS("ab", "cd"), "abcd");
 }
 
 static void test_discard_forgets_everything(void **unused) {
@@ -126,6 +186,15 @@ static void test_discard_forgets_everything(void **unused) {
   assert_int_equal(tt_framer_next(&f, &r, &n), TT_FRAME_REPLY);
   assert_int_equal(tt_framer_discard(&f), 2);
   assert_int_equal(tt_framer_next(&f, &r, &n), TT_FRAME_MORE);
+  /* A reply handed out from the buffer is not counted with what follows. */
+  char ab[] = "ab", rest[] = "c\nxyz";
+  tt_framer_feed(&f, ab, 2);
+  assert_int_equal(tt_framer_next(&f, &r, &n), TT_FRAME_MORE);
+  tt_framer_feed(&f, rest, 5);
+  assert_int_equal(tt_framer_next(&f, &r, &n), TT_FRAME_REPLY);
+  assert_memory_equal(r, "abc", 3);
+  assert_int_equal(tt_framer_discard(&f), 3);
+  assert_int_equal(tt_framer_pending(&f), 0);
   tt_framer_free(&f);
 }
 
@@ -166,10 +235,13 @@ int main(void) {
     cmocka_unit_test(test_reply_split_over_reads),
     cmocka_unit_test(test_end_straddles_reads),
     cmocka_unit_test(test_cr_before_newline_is_not_the_replys),
+    cmocka_unit_test(test_empty_reply_looks_at_nothing_before_it),
     cmocka_unit_test(test_fixed_size_replies),
     cmocka_unit_test(test_max_reply_counts_the_end),
     cmocka_unit_test(test_no_end_within_max_is_overlong),
     cmocka_unit_test(test_reply_after_a_buffered_one),
+    cmocka_unit_test(test_fixed_reply_after_a_buffered_one_is_not_copied),
+    cmocka_unit_test(test_a_buffered_reply_has_a_byte_after_it),
     cmocka_unit_test(test_discard_forgets_everything),
     cmocka_unit_test(test_whole_replies_are_not_copied),
     cmocka_unit_test(test_binary_bytes_and_nul),
