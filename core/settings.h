@@ -161,6 +161,8 @@ typedef struct tt_setting {
 
 /* The table, TT_SET_COUNT rows in tt_setting_id order. */
 const tt_setting *tt_setting_get(tt_setting_id id);
+/* An enum row's name for value v. */
+const char *tt_setting_enum_name(const tt_setting *s, uint64_t v);
 
 /* The row whose key is key[0..len), or NULL. */
 const tt_setting *tt_setting_find(const char *key, size_t len);
