@@ -247,7 +247,13 @@ static void engine_stopped_cb(tt_engine *e, void *arg) {
         if (tt_engine_view(r->engine, i) != NULL)
           tt_json_summary(&r->out, tt_engine_view(r->engine, i), now);
     } else {
-      tt_plain_summary(&r->out, r->engine);
+      /* On a terminal, a line of its own (as ping's statistics): the
+       * terminal may have echoed ^C where the next line would start. */
+      if (r->output == TT_OUT_PLAIN && isatty(STDOUT_FILENO)) {
+        tt_sink_write(&r->out, "\n", 1);
+        tt_sink_end_record(&r->out, TT_SINK_NO_TAG);
+      }
+      tt_plain_summary(&r->out, r->engine, r->opt.summary);
     }
   }
   if (r->has_log) {
@@ -438,8 +444,14 @@ int main(int argc, char **argv) {
   }
 
   r->output = r->opt.output;
+  /* On a terminal, the dashboard; but one target, or a count, is ad-hoc
+   * use like ping: a line per heartbeat (--dashboard for the table). */
   if (r->output == TT_OUT_AUTO)
-    r->output = isatty(STDOUT_FILENO) ? TT_OUT_DASHBOARD : TT_OUT_PLAIN;
+    r->output = isatty(STDOUT_FILENO) &&
+                        (r->opt.demo ||
+                         (r->cfg.ntargets > 1 && r->opt.count == 0))
+                    ? TT_OUT_DASHBOARD
+                    : TT_OUT_PLAIN;
 
   status = start(r);
   if (status == 0) {

@@ -77,11 +77,12 @@ static void usage(FILE *f) {
     "Output:\n"
     "      --plain              a line per result and state change, summary at exit\n"
     "      --json               one JSON event per line, summaries at exit\n"
+    "      --dashboard          the dashboard even for one target or with -c\n"
+    "      --summary all|wide   exit summary of every target / every statistic\n"
     "      --log FILE           also append the JSON events to FILE\n"
     "      --refresh D          dashboard redraw period (default 100ms)\n"
     "      --no-color           monochrome dashboard (also when NO_COLOR is set)\n"
-    "      --metrics [ADDR:]PORT  also serve Prometheus metrics at /metrics\n"
-    "                           (ADDR 127.0.0.1 unless given)\n"
+    "      --metrics [ADDR:]PORT  also serve Prometheus /metrics (ADDR 127.0.0.1)\n"
     "\n"
     "Run:\n"
     "  -c, --count N            stop after N heartbeats per target\n"
@@ -198,7 +199,7 @@ static bool is_config_file(const char *arg) {
 
 enum {
   OPT_PLAIN = 256, OPT_JSON, OPT_LOG, OPT_CHECK, OPT_DEMO, OPT_REFRESH,
-  OPT_NO_COLOR, OPT_METRICS, OPT_UNTIL,
+  OPT_NO_COLOR, OPT_METRICS, OPT_UNTIL, OPT_DASHBOARD, OPT_SUMMARY,
   OPT_SETTING = 512 /* + the setting's id */
 };
 
@@ -206,6 +207,8 @@ enum {
 static const struct option run_options[] = {
   { "plain", no_argument, NULL, OPT_PLAIN },
   { "json", no_argument, NULL, OPT_JSON },
+  { "dashboard", no_argument, NULL, OPT_DASHBOARD },
+  { "summary", required_argument, NULL, OPT_SUMMARY },
   { "log", required_argument, NULL, OPT_LOG },
   { "count", required_argument, NULL, 'c' },
   { "duration", required_argument, NULL, 'd' },
@@ -284,10 +287,14 @@ int tt_options_parse(tt_options *o, int argc, char **argv) {
                           NULL)) != -1) {
     switch (c) {
     case OPT_PLAIN:
-    case OPT_JSON: {
-      tt_output want = c == OPT_PLAIN ? TT_OUT_PLAIN : TT_OUT_JSON;
+    case OPT_JSON:
+    case OPT_DASHBOARD: {
+      tt_output want = c == OPT_PLAIN  ? TT_OUT_PLAIN
+                       : c == OPT_JSON ? TT_OUT_JSON
+                                       : TT_OUT_DASHBOARD;
       if (o->output != TT_OUT_AUTO && o->output != want)
-        return bad("--plain/--json", "%s", "choose one output format");
+        return bad("--plain/--json/--dashboard", "%s",
+                   "choose one output format");
       o->output = want;
       break;
     }
@@ -318,6 +325,15 @@ int tt_options_parse(tt_options *o, int argc, char **argv) {
       break;
     case OPT_NO_COLOR:
       o->no_color = true;
+      break;
+    case OPT_SUMMARY:
+      if (strcmp(optarg, "all") == 0)
+        o->summary = TT_SUMMARY_ALL;
+      else if (strcmp(optarg, "wide") == 0)
+        o->summary = TT_SUMMARY_WIDE;
+      else
+        return bad("--summary", "all or wide, not '%s'",
+                   shown(optarg, v, sizeof v));
       break;
     case OPT_METRICS:
       if (tt_metrics_listen_parse(optarg, &o->metrics_addr, v, sizeof v) != 0)

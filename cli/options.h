@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "output.h"
 #include "until.h"
 
 typedef enum tt_output {
@@ -25,6 +26,7 @@ typedef struct tt_options {
   bool check;
   bool demo;
   bool no_color;
+  tt_summary_mode summary; /* --summary */
   bool metrics;          /* --metrics: serve /metrics at metrics_addr */
   struct sockaddr_storage metrics_addr;
   tt_until_cond until;   /* --until; TT_UNTIL_NONE when not given */

@@ -275,7 +275,7 @@ static const tt_setting table[TT_SET_COUNT] = {
     .layers = ALL | TT_OPTION_AS_DEFAULT, .option = "--on-change",
     .metavar = "CMD", .min = 1, .max = TT_MAX_COMMAND,
     .offset = FIELD(on_change), .shown = has_hook,
-    .help = "/bin/sh -c CMD at every state change (as in defaults:)",
+    .help = "/bin/sh -c CMD on every state change (as defaults:)",
   },
   [TT_SET_HOOK_TIMEOUT] = {
     .key = "hook_timeout", .type = TT_STYPE_DURATION, .layers = FILE_ONLY,

@@ -155,9 +155,20 @@ void tt_plain_reload(tt_sink *k, const char *error,
 /* The line of a hook that did not end well. */
 void tt_plain_hook(tt_plain *p, const tt_hook_report *h);
 
-/* The summary table (every target, one row each, a record per line) for
- * plain output and after the dashboard. */
-void tt_plain_summary(tt_sink *k, const tt_engine *e);
+/* Which rows and columns the summary at exit shows (--summary). */
+typedef enum tt_summary_mode {
+  TT_SUMMARY_AUTO, /* 80 columns, worst first; past TT_SUMMARY_ROWS
+                      targets only those not up, and a line of totals */
+  TT_SUMMARY_ALL,  /* 80 columns, worst first, every target */
+  TT_SUMMARY_WIDE  /* every target and every statistic, config order */
+} tt_summary_mode;
+
+#define TT_SUMMARY_ROWS 20
+#define TT_SUMMARY_COLUMNS 80
+
+/* The summary table (a record per line) for plain output and after the
+ * dashboard. */
+void tt_plain_summary(tt_sink *k, const tt_engine *e, tt_summary_mode mode);
 
 /* The --check listing of effective targets. */
 void tt_check_print(tt_sink *k, const tt_config *cfg);

@@ -1,6 +1,7 @@
 /* plain.c - human-readable lines, one per heartbeat result and per state
  * change, and the summary table written at exit. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -186,7 +187,9 @@ static void format_value(char *buf, size_t n, tt_value v) {
   }
 }
 
-void tt_plain_summary(tt_sink *k, const tt_engine *e) {
+/* The table with every statistic, every target in config order
+ * (--summary wide): as wide as it needs to be. */
+static void summary_wide(tt_sink *k, const tt_engine *e) {
   size_t nf, n = tt_engine_size(e);
   const tt_summary_field *f = tt_summary_fields(&nf);
   char esc[4 * TT_MAX_NAME + 1];
@@ -239,4 +242,179 @@ void tt_plain_summary(tt_sink *k, const tt_engine *e) {
     tt_sink_puts(k, any ? "\n" : " -\n");
     tt_sink_end_record(k, v->index);
   }
+}
+
+/* ---- the summary at exit, in 80 columns -------------------------------- */
+
+/* Worst first: down, never answered, degraded, up. */
+static int state_rank(tt_state s) {
+  switch (s) {
+  case TT_STATE_DOWN: return 0;
+  case TT_STATE_CONNECTING: return 1;
+  case TT_STATE_DEGRADED: return 2;
+  default: return 3;
+  }
+}
+
+static int cmp_worst(const void *a, const void *b) {
+  const tt_view *x = *(const tt_view *const *)a;
+  const tt_view *y = *(const tt_view *const *)b;
+  int rx = state_rank(x->state), ry = state_rank(y->state);
+  if (rx != ry)
+    return rx - ry;
+  double lx = tt_stats_loss_pct(&x->stats), ly = tt_stats_loss_pct(&y->stats);
+  if (lx != ly)
+    return lx > ly ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* s cut to width columns, "~" marking a cut, then padded (unless it is
+ * the line's last cell). */
+static void put_cut(tt_sink *k, const char *s, int width, bool pad) {
+  if (text_width(s) <= width) {
+    if (pad)
+      put_padded(k, s, width);
+    else
+      tt_sink_puts(k, s);
+    return;
+  }
+  int w = 0;
+  const char *p = s;
+  while (*p != '\0') {
+    /* The next code point: a lead byte and what continues it. */
+    const char *q = p + 1;
+    while ((*q & 0xc0) == 0x80)
+      q++;
+    if (w + 1 > width - 1)
+      break;
+    tt_sink_write(k, p, (size_t)(q - p));
+    w++;
+    p = q;
+  }
+  tt_sink_write(k, "~", 1);
+}
+
+#define NAME_COLS 20 /* at most, in the 80-column table */
+
+/* "refused=5 timeout=1": why heartbeats failed, most frequent first. */
+static void failures(const tt_view *v, char *buf, size_t n) {
+  bool used[TT_CLASS_COUNT] = { false };
+  size_t len = 0;
+  buf[0] = '\0';
+  for (;;) {
+    int best = -1;
+    for (int c = 0; c < TT_CLASS_COUNT; c++)
+      if (c != TT_CLASS_OK && !used[c] && v->stats.classes[c] > 0 &&
+          (best < 0 || v->stats.classes[c] > v->stats.classes[best]))
+        best = c;
+    if (best < 0 || len + 2 >= n)
+      break;
+    used[best] = true;
+    int w = snprintf(buf + len, n - len, "%s%s=%llu", len ? " " : "",
+                     tt_class_name(best),
+                     (unsigned long long)v->stats.classes[best]);
+    if (w < 0 || (size_t)w >= n - len)
+      break;
+    len += (size_t)w;
+  }
+  if (len == 0)
+    snprintf(buf, n, "-");
+}
+
+static void summary_row(tt_sink *k, const tt_view *v, int name_w) {
+  char esc[4 * TT_MAX_NAME + 1], avg[16], p99[16], loss[16], why[128];
+  tt_escape(esc, sizeof esc, v->target->name, strlen(v->target->name), 0);
+  put_cut(k, esc, name_w, true);
+  tt_fmt_pct(loss, sizeof loss, tt_stats_loss_pct(&v->stats));
+  if (v->stats.received > 0) {
+    tt_fmt_rtt(avg, sizeof avg, tt_stats_avg(&v->stats));
+    tt_fmt_rtt(p99, sizeof p99, tt_stats_percentile(&v->stats, 99));
+  } else {
+    snprintf(avg, sizeof avg, "-");
+    snprintf(p99, sizeof p99, "-");
+  }
+  tt_sink_printf(k, "  %-10s %7llu %6s %8s %8s  ", tt_state_name(v->state),
+                 (unsigned long long)v->stats.sent, loss, avg, p99);
+  failures(v, why, sizeof why);
+  /* Whatever is left of the 80 columns. */
+  put_cut(k, why, TT_SUMMARY_COLUMNS - (name_w + 47), false);
+  tt_sink_puts(k, "\n");
+  tt_sink_end_record(k, v->index);
+}
+
+/* "10000 targets: 3 down, 9997 up; 59994 heartbeats, 0.01% lost" */
+static void summary_totals(tt_sink *k, const tt_view *const *v, size_t n,
+                           size_t listed) {
+  size_t by[TT_STATE_COUNT] = { 0 };
+  uint64_t sent = 0, lost = 0;
+  char line[256], pct[16];
+  for (size_t i = 0; i < n; i++) {
+    by[v[i]->state]++;
+    sent += v[i]->stats.sent;
+    lost += v[i]->stats.lost;
+  }
+  int len = snprintf(line, sizeof line, "%zu targets:", n);
+  static const tt_state order[] = { TT_STATE_DOWN, TT_STATE_CONNECTING,
+                                    TT_STATE_DEGRADED, TT_STATE_UP };
+  bool first = true;
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+    if (by[order[i]] == 0)
+      continue;
+    len += snprintf(line + len, sizeof line - (size_t)len, "%s %zu %s",
+                    first ? "" : ",", by[order[i]], tt_state_name(order[i]));
+    first = false;
+  }
+  tt_fmt_pct(pct, sizeof pct, sent ? 100.0 * (double)lost / (double)sent : 0);
+  len += snprintf(line + len, sizeof line - (size_t)len,
+                  "; %llu heartbeats, %s lost", (unsigned long long)sent, pct);
+  /* Where the rows not listed are. */
+  if (listed < n) {
+    const char *more = " (--summary all: every row)";
+    if ((size_t)len + strlen(more) <= TT_SUMMARY_COLUMNS)
+      len += snprintf(line + len, sizeof line - (size_t)len, "%s", more);
+  }
+  tt_sink_printf(k, "%s\n", line);
+  tt_sink_end_record(k, TT_SINK_NO_TAG);
+}
+
+void tt_plain_summary(tt_sink *k, const tt_engine *e, tt_summary_mode mode) {
+  if (mode == TT_SUMMARY_WIDE) {
+    summary_wide(k, e);
+    return;
+  }
+  size_t n = 0, size = tt_engine_size(e);
+  const tt_view **v = malloc((size ? size : 1) * sizeof *v);
+  if (v == NULL) {
+    summary_wide(k, e); /* no room to sort: every row as it comes */
+    return;
+  }
+  for (size_t i = 0; i < size; i++)
+    if (tt_engine_view(e, i) != NULL)
+      v[n++] = tt_engine_view(e, i);
+  qsort(v, n, sizeof *v, cmp_worst);
+  bool all = mode == TT_SUMMARY_ALL || n <= TT_SUMMARY_ROWS;
+  size_t rows = 0;
+  int name_w = 4;
+  for (size_t i = 0; i < n; i++) {
+    if (!all && v[i]->state == TT_STATE_UP)
+      break; /* sorted: the rest are up too */
+    char esc[4 * TT_MAX_NAME + 1];
+    tt_escape(esc, sizeof esc, v[i]->target->name,
+              strlen(v[i]->target->name), 0);
+    int w = text_width(esc);
+    if (w > name_w)
+      name_w = w > NAME_COLS ? NAME_COLS : w;
+    rows++;
+  }
+  if (rows > 0) {
+    put_padded(k, "NAME", name_w);
+    tt_sink_printf(k, "  %-10s %7s %6s %8s %8s  %s\n", "STATE", "SENT", "LOSS",
+                   "AVG", "P99", "FAILURES");
+    tt_sink_end_record(k, TT_SINK_NO_TAG);
+  }
+  for (size_t i = 0; i < rows; i++)
+    summary_row(k, v[i], name_w);
+  if (!all || n > TT_SUMMARY_ROWS)
+    summary_totals(k, v, n, rows);
+  free(v);
 }

@@ -335,7 +335,7 @@ check "back at 100x30 the table returns" wait_for main '^NAME +ADDRESS +STATE'
 
 keys main q
 check "q quits (status 1: the demo has targets down)" wait_for main '^EXITED:1$'
-check "after q the summary is printed" wait_for_hist main '^redis-ok +127\.0\.0\.1:'
+check "after q the summary is printed" wait_for_hist main '^redis-ok +(up|degraded|down|connecting) '
 check "after q the alternate screen is left" alternate_off main
 check "after q the terminal modes are restored" wait_for main ' icanon .* echo '
 check "no sanitizer report" no_sanitizer_report main
@@ -348,7 +348,7 @@ check "SIGTERM: the dashboard is up" wait_for term '^NAME '
 tpid=$(pgrep -P "$(T display -p -t term '#{pane_pid}')" | head -n 1)
 [ -n "$tpid" ] && kill -TERM "$tpid"
 check "SIGTERM ends the run (status 1)" wait_for term '^EXITED:1$'
-check "after SIGTERM the summary is printed" wait_for_hist term '^refused +127\.0\.0\.1:'
+check "after SIGTERM the summary is printed" wait_for_hist term '^refused +(up|degraded|down|connecting) '
 check "after SIGTERM the alternate screen is left" alternate_off term
 check "after SIGTERM the terminal modes are restored" wait_for term ' icanon .* echo '
 check "SIGTERM: no sanitizer report" no_sanitizer_report term

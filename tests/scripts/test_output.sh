@@ -68,7 +68,7 @@ grep -Eq '^\{"ts":"[^"]+","event":"dropped","count":[0-9]+\}$' "$dir/stall.out" 
 # ---- the same in plain ---------------------------------------------------
 
 # Plain lines are shorter: more of them, for longer, fill the same queue.
-"$TETHER" --plain -i 100ms -t 100ms --send 'PING\n' --expect PONG -d 7s \
+"$TETHER" --plain --summary wide -i 100ms -t 100ms --send 'PING\n' --expect PONG -d 7s \
   --log "$dir/plain.log" "${many[@]}" \
   2>"$dir/err" | (sleep 5; cat) >"$dir/plain.out"
 status=${PIPESTATUS[0]}

@@ -72,7 +72,7 @@ plain_signal() {
   ended "$pid" || echo "    SIG$sig did not end the run within 10 s"
   wait "$pid"
   status=$?
-  if [ "$status" -eq 0 ] && grep -Eq "^up +127\.0\.0\.1:$port +up " "$out" &&
+  if [ "$status" -eq 0 ] && grep -Eq "^up +up +[0-9]+ " "$out" &&
     [ ! -s "$err" ]; then
     ok "--plain, SIG$sig: summary written, status 0"
   else
@@ -107,7 +107,7 @@ if env --ignore-signal=HUP true 2>/dev/null; then
   ended "$pid"
   wait "$pid"
   status=$?
-  [ "$status" -eq 0 ] && grep -Eq "^up +127\.0\.0\.1:$port +up " "$out" &&
+  [ "$status" -eq 0 ] && grep -Eq "^up +up +[0-9]+ " "$out" &&
     ok "nohup: SIGTERM still ends the run cleanly" ||
     fail "nohup: SIGTERM gave status $status"
 fi
@@ -151,7 +151,7 @@ else
       fail "dashboard, SIG$sig: no EXITED:1"
     fi
     # The summary's heading (the dashboard's own has no SENT column).
-    wait_for "$s" '^NAME +ADDRESS +STATE +SENT +RECV ' history &&
+    wait_for "$s" '^NAME +STATE +SENT +LOSS ' history &&
       ok "dashboard, SIG$sig: the summary is printed" ||
       fail "dashboard, SIG$sig: no summary"
     alternate_off "$s" &&
