@@ -408,10 +408,11 @@ static void test_targets_that_come_and_go_during_a_scrape(void **unused) {
   do
     assert_true(tt_expo_next(&x, &out, 1));
   while (memmem(out.p, out.len, needle, strlen(needle)) == NULL);
-  tt_h_reload(&h, "defaults:\n  " FAST "targets:\n"
+  tt_reload_report rep = tt_h_reload(&h, "defaults:\n  " FAST "targets:\n"
                   "  - { name: a, address: \"127.0.0.1:%u\", preset: redis }\n"
                   "  - { name: c, address: \"127.0.0.1:%u\", preset: redis }\n",
               p, p);
+  tt_reload_report_free(&rep);
   while (tt_expo_next(&x, &out, 1))
     ;
   tt_bytes_put(&out, "", 1);

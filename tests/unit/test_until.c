@@ -192,16 +192,18 @@ static void test_a_target_that_leaves(void **unused) {
          tt_engine_view(h.engine, 1)->state != TT_STATE_DOWN)
     assert_true(uv_run(&h.loop, UV_RUN_ONCE) != 0);
   assert_false(w.met);
-  tt_h_reload(&h, "defaults:\n  " FAST "targets:\n"
+  tt_reload_report rep = tt_h_reload(&h, "defaults:\n  " FAST "targets:\n"
                   "  - { name: a, address: \"127.0.0.1:%u\", preset: redis }\n",
               pu);
+  tt_reload_report_free(&rep);
   assert_true(w.met);
   assert_int_equal(w.met_by, TT_EVENT_REMOVED);
   /* A target that joins is connecting: not up any more. */
-  tt_h_reload(&h, "defaults:\n  " FAST "targets:\n"
+  rep = tt_h_reload(&h, "defaults:\n  " FAST "targets:\n"
                   "  - { name: a, address: \"127.0.0.1:%u\", preset: redis }\n"
                   "  - { name: c, address: \"127.0.0.1:%u\", preset: redis }\n",
               pu, pu);
+  tt_reload_report_free(&rep);
   assert_false(tt_until_met(&w.u));
   assert_int_equal(w.u.total, 2);
   assert_int_equal(w.u.count[TT_STATE_CONNECTING], 1);
