@@ -26,6 +26,15 @@ int tt_fmt_age(char *buf, size_t n, uint64_t ms) {
                   (unsigned)(s % 86400 / 3600));
 }
 
+int tt_fmt_span(char *buf, size_t n, uint64_t ms) {
+  if (ms < 1000)
+    return snprintf(buf, n, "%ums", (unsigned)ms);
+  if (ms < 60000)
+    return snprintf(buf, n, "%u.%us", (unsigned)(ms / 1000),
+                    (unsigned)(ms % 1000 / 100));
+  return tt_fmt_age(buf, n, ms);
+}
+
 int tt_fmt_pct(char *buf, size_t n, double pct) {
   if (pct <= 0)
     return snprintf(buf, n, "0%%");

@@ -15,6 +15,10 @@ int tt_fmt_rtt(char *buf, size_t n, uint32_t us);
  * "3h05m", "2d04h". Returns the length. */
 int tt_fmt_age(char *buf, size_t n, uint64_t ms);
 
+/* How long something lasted, finer than an age while it is short:
+ * "350ms", "14.2s", then as tt_fmt_age ("3m05s"). */
+int tt_fmt_span(char *buf, size_t n, uint64_t ms);
+
 /* A loss percentage: "0%", "0.3%", "12%", "100%". */
 int tt_fmt_pct(char *buf, size_t n, double pct);
 
