@@ -36,7 +36,7 @@ static void cell(tt_line *out, tt_role role, const char *text, unsigned width,
 static void fmt_name(const tt_view *v, const tt_cell_ctx *ctx, unsigned width,
                      tt_line *out) {
   char buf[TT_MAX_NAME * 4 + 8];
-  const char *name = v->target->name;
+  const char *name = ctx->name != NULL ? ctx->name : "";
   tt_escape(buf, sizeof(buf), name, strlen(name), tt_cell_esc_flags(ctx->utf8));
   cell(out, TT_ROLE_NORMAL, buf, width, TT_FIT_LEFT, ctx);
 }
@@ -44,10 +44,29 @@ static void fmt_name(const tt_view *v, const tt_cell_ctx *ctx, unsigned width,
 static void fmt_address(const tt_view *v, const tt_cell_ctx *ctx,
                         unsigned width, tt_line *out) {
   char buf[512];
-  const char *a = v->target->address;
+  const char *a = ctx->target != NULL ? ctx->target->address : "-";
   tt_escape(buf, sizeof(buf), a, strlen(a), tt_cell_esc_flags(ctx->utf8));
   /* Cut at the front: the port tells targets on one host apart. */
   cell(out, TT_ROLE_MUTED, buf, width, TT_FIT_TAIL, ctx);
+}
+
+static void fmt_tags(const tt_view *v, const tt_cell_ctx *ctx, unsigned width,
+                     tt_line *out) {
+  char buf[512], one[256];
+  size_t used = 0;
+  buf[0] = '\0';
+  const tt_target *t = ctx->target;
+  for (size_t k = 0; t != NULL && k < t->ntags; k++) {
+    size_t len = tt_escape(one, sizeof(one), t->tags[k], strlen(t->tags[k]),
+                           tt_cell_esc_flags(ctx->utf8));
+    if (used + len + 2 > sizeof(buf))
+      break;
+    if (k > 0)
+      buf[used++] = ',';
+    memcpy(buf + used, one, len + 1);
+    used += len;
+  }
+  cell(out, TT_ROLE_MUTED, used > 0 ? buf : "-", width, TT_FIT_LEFT, ctx);
 }
 
 static void fmt_state(const tt_view *v, const tt_cell_ctx *ctx,
@@ -87,15 +106,25 @@ static void fmt_p99(const tt_view *v, const tt_cell_ctx *ctx, unsigned width,
            TT_ROLE_MUTED, width, ctx);
 }
 
+/* Heartbeats sent and lost in the recent window; false when none was. */
+static bool recent_loss(const tt_cell_ctx *ctx, uint32_t *sent,
+                        uint32_t *lost) {
+  if (ctx->loss == NULL)
+    return false;
+  tt_loss_count(ctx->loss, ctx->now_us, sent, lost);
+  return *sent > 0;
+}
+
 static void fmt_loss(const tt_view *v, const tt_cell_ctx *ctx, unsigned width,
                      tt_line *out) {
   char buf[32];
-  if (v->stats.sent == 0) {
+  uint32_t sent, lost;
+  if (!recent_loss(ctx, &sent, &lost)) {
     cell(out, TT_ROLE_MUTED, "-", width, TT_FIT_RIGHT, ctx);
     return;
   }
-  tt_fmt_pct(buf, sizeof(buf), tt_stats_loss_pct(&v->stats));
-  cell(out, v->stats.lost > 0 ? TT_ROLE_DEGRADED : TT_ROLE_MUTED, buf, width,
+  tt_fmt_pct(buf, sizeof(buf), 100.0 * lost / sent);
+  cell(out, lost > 0 ? TT_ROLE_DEGRADED : TT_ROLE_MUTED, buf, width,
        TT_FIT_RIGHT, ctx);
 }
 
@@ -113,67 +142,82 @@ static void fmt_err(const tt_view *v, const tt_cell_ctx *ctx, unsigned width,
   cell(out, role, tt_class_name(v->last_class), width, TT_FIT_LEFT, ctx);
 }
 
+static uint64_t age_ms(const tt_view *v, const tt_cell_ctx *ctx) {
+  return ctx->now_us > v->state_since_us
+             ? (ctx->now_us - v->state_since_us) / 1000 : 0;
+}
+
 static void fmt_since(const tt_view *v, const tt_cell_ctx *ctx,
                       unsigned width, tt_line *out) {
   char buf[32];
-  uint64_t age = ctx->now_ms > v->state_since_ms
-                     ? ctx->now_ms - v->state_since_ms : 0;
-  tt_fmt_age(buf, sizeof(buf), age);
+  tt_fmt_age(buf, sizeof(buf), age_ms(v, ctx));
   cell(out, TT_ROLE_MUTED, buf, width, TT_FIT_RIGHT, ctx);
 }
 
 static void fmt_history(const tt_view *v, const tt_cell_ctx *ctx,
                         unsigned width, tt_line *out) {
-  tt_sample s[TT_RING_LEN];
-  size_t n = tt_stats_recent(&v->stats, s, TT_RING_LEN);
-  tt_spark_line(out, s, n, width, ctx->utf8);
+  tt_hcell cells[TT_HIST_CELLS];
+  size_t n = width < TT_HIST_CELLS ? width : TT_HIST_CELLS;
+  if (ctx->hist != NULL)
+    tt_hist_cells(ctx->hist, ctx->step_us, ctx->level, ctx->now_us, n, cells);
+  else
+    memset(cells, 0, sizeof(cells));
+  tt_spark_line(out, cells, n, width, ctx->shared, ctx->lo, ctx->hi,
+                ctx->utf8);
 }
 
 /* ---- sort keys and comparators ---- */
 
-static void key_name(const tt_view *v, tt_sortkey *k) {
-  *k = (tt_sortkey){.str = v->target->name};
+static void key_name(const tt_view *v, const tt_cell_ctx *ctx,
+                     tt_sortkey *k) {
+  *k = (tt_sortkey){.str = ctx->name != NULL ? ctx->name : ""};
 }
 
-static void key_address(const tt_view *v, tt_sortkey *k) {
-  *k = (tt_sortkey){.str = v->target->address};
+static void key_address(const tt_view *v, const tt_cell_ctx *ctx,
+                        tt_sortkey *k) {
+  *k = (tt_sortkey){.str = ctx->target != NULL ? ctx->target->address : "",
+                    .missing = ctx->target == NULL};
 }
 
 /* Worst first: down, connecting, degraded, up (the enum is best first). */
-static void key_state(const tt_view *v, tt_sortkey *k) {
+static void key_state(const tt_view *v, const tt_cell_ctx *ctx,
+                      tt_sortkey *k) {
   *k = (tt_sortkey){.num = -(int64_t)v->state};
 }
 
-static void key_rtt(const tt_view *v, tt_sortkey *k) {
+static void key_rtt(const tt_view *v, const tt_cell_ctx *ctx, tt_sortkey *k) {
   *k = (tt_sortkey){.num = v->stats.last_rtt_us, .missing = !has_rtt(v)};
 }
 
-static void key_avg(const tt_view *v, tt_sortkey *k) {
+static void key_avg(const tt_view *v, const tt_cell_ctx *ctx, tt_sortkey *k) {
   *k = (tt_sortkey){.missing = v->stats.received == 0};
   if (!k->missing)
     k->num = tt_stats_avg(&v->stats);
 }
 
-static void key_p99(const tt_view *v, tt_sortkey *k) {
+static void key_p99(const tt_view *v, const tt_cell_ctx *ctx, tt_sortkey *k) {
   *k = (tt_sortkey){.missing = v->stats.received == 0};
   if (!k->missing)
     k->num = tt_stats_percentile(&v->stats, 99);
 }
 
-static void key_loss(const tt_view *v, tt_sortkey *k) {
-  *k = (tt_sortkey){.missing = v->stats.sent == 0};
+static void key_loss(const tt_view *v, const tt_cell_ctx *ctx,
+                     tt_sortkey *k) {
+  uint32_t sent, lost;
+  *k = (tt_sortkey){.missing = !recent_loss(ctx, &sent, &lost)};
   if (!k->missing)
-    k->num = (int64_t)(tt_stats_loss_pct(&v->stats) * 1000);
+    k->num = (int64_t)lost * 1000000 / sent;
 }
 
-static void key_err(const tt_view *v, tt_sortkey *k) {
+static void key_err(const tt_view *v, const tt_cell_ctx *ctx, tt_sortkey *k) {
   bool none = v->seq == 0 || v->last_class == TT_CLASS_OK;
   *k = (tt_sortkey){.num = v->last_class, .missing = none};
 }
 
 /* The shortest time in state first: the latest change first. */
-static void key_since(const tt_view *v, tt_sortkey *k) {
-  *k = (tt_sortkey){.num = -(int64_t)v->state_since_ms};
+static void key_since(const tt_view *v, const tt_cell_ctx *ctx,
+                      tt_sortkey *k) {
+  *k = (tt_sortkey){.num = -(int64_t)v->state_since_us};
 }
 
 static int cmp_num(const tt_sortkey *a, const tt_sortkey *b) {
@@ -184,21 +228,34 @@ static int cmp_str(const tt_sortkey *a, const tt_sortkey *b) {
   return strcmp(a->str, b->str);
 }
 
+/* Below the preferred width the table gives up room in rank order:
+ * TAGS, ADDRESS and NAME shrink, ADDRESS goes, ERR and HISTORY shrink,
+ * TAGS and HISTORY go (80 columns end here), then AVG, SINCE and P99 go,
+ * NAME and STATE shrink to 8 (40 columns end here), and only then LOSS
+ * and RTT. */
 const tt_column tt_columns[TT_COL_COUNT] = {
-  [TT_COL_NAME] = {"NAME", 0, TT_FIT_LEFT, fmt_name, key_name, cmp_str, false},
-  [TT_COL_ADDRESS] = {"ADDRESS", 0, TT_FIT_LEFT, fmt_address, key_address,
-                      cmp_str, false},
-  [TT_COL_STATE] = {"STATE", 10, TT_FIT_LEFT, fmt_state, key_state, cmp_num,
-                    true},
-  [TT_COL_RTT] = {"RTT", 6, TT_FIT_RIGHT, fmt_rtt, key_rtt, cmp_num, true},
-  [TT_COL_AVG] = {"AVG", 6, TT_FIT_RIGHT, fmt_avg, key_avg, cmp_num, true},
-  [TT_COL_P99] = {"P99", 6, TT_FIT_RIGHT, fmt_p99, key_p99, cmp_num, true},
-  [TT_COL_LOSS] = {"LOSS", 5, TT_FIT_RIGHT, fmt_loss, key_loss, cmp_num, true},
-  [TT_COL_ERR] = {"ERR", 15, TT_FIT_LEFT, fmt_err, key_err, cmp_num, true},
-  [TT_COL_SINCE] = {"SINCE", 6, TT_FIT_RIGHT, fmt_since, key_since, cmp_num,
-                    true},
-  [TT_COL_HISTORY] = {"HISTORY", 0, TT_FIT_LEFT, fmt_history, NULL, NULL,
-                      true},
+  [TT_COL_NAME] = {"NAME", 0, 12, 32, {{3, 12}, {13, 8}}, 1, false,
+                   TT_FIT_LEFT, fmt_name, key_name, cmp_str, false},
+  [TT_COL_ADDRESS] = {"ADDRESS", 0, 12, 40, {{2, 12}, {4, 0}}, 2, false,
+                      TT_FIT_LEFT, fmt_address, key_address, cmp_str, false},
+  [TT_COL_TAGS] = {"TAGS", 0, 6, 24, {{1, 6}, {8, 0}}, 3, true, TT_FIT_LEFT,
+                   fmt_tags, NULL, NULL, false},
+  [TT_COL_STATE] = {"STATE", 10, 0, 0, {{14, 8}}, 0, false, TT_FIT_LEFT,
+                    fmt_state, key_state, cmp_num, true},
+  [TT_COL_RTT] = {"RTT", 6, 0, 0, {{16, 0}}, 0, false, TT_FIT_RIGHT, fmt_rtt,
+                  key_rtt, cmp_num, true},
+  [TT_COL_AVG] = {"AVG", 6, 0, 0, {{10, 0}}, 0, false, TT_FIT_RIGHT, fmt_avg,
+                  key_avg, cmp_num, true},
+  [TT_COL_P99] = {"P99", 6, 0, 0, {{12, 0}}, 0, false, TT_FIT_RIGHT, fmt_p99,
+                  key_p99, cmp_num, true},
+  [TT_COL_LOSS] = {"LOSS", 5, 0, 0, {{15, 0}}, 0, false, TT_FIT_RIGHT,
+                   fmt_loss, key_loss, cmp_num, true},
+  [TT_COL_ERR] = {"ERR", 15, 0, 0, {{5, 11}, {7, 8}}, 4, false, TT_FIT_LEFT,
+                  fmt_err, key_err, cmp_num, true},
+  [TT_COL_SINCE] = {"SINCE", 6, 0, 0, {{11, 0}}, 0, false, TT_FIT_RIGHT,
+                    fmt_since, key_since, cmp_num, true},
+  [TT_COL_HISTORY] = {"HISTORY", 10, 0, TT_HIST_CELLS, {{6, 5}, {9, 0}}, 5,
+                      false, TT_FIT_LEFT, fmt_history, NULL, NULL, true},
 };
 
 /* ---- layout ---- */
@@ -218,10 +275,28 @@ static unsigned clampu(unsigned v, unsigned lo, unsigned hi) {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
+static bool content_sized(const tt_column *col) {
+  return col->width == 0;
+}
+
+/* What a column starts at, and what it may grow back to. */
+static unsigned start_width(int c, unsigned want) {
+  const tt_column *col = &tt_columns[c];
+  if (col->optional && want == 0)
+    return 0;
+  return content_sized(col) ? clampu(want, col->min, col->max) : col->width;
+}
+
+static unsigned grow_width(int c, unsigned want) {
+  const tt_column *col = &tt_columns[c];
+  if (content_sized(col))
+    return clampu(want, col->min, col->max);
+  return col->max > 0 ? col->max : col->width;
+}
+
 /* Takes up to the overflow from column c, down to floor (0: hides it,
  * which also frees its separator). */
-static void give_up(tt_layout *lay, unsigned cols, tt_col_id c,
-                    unsigned floor) {
+static void give_up(tt_layout *lay, unsigned cols, int c, unsigned floor) {
   unsigned total = layout_total(lay);
   if (total <= cols || lay->width[c] <= floor)
     return;
@@ -235,7 +310,7 @@ static void give_up(tt_layout *lay, unsigned cols, tt_col_id c,
 }
 
 /* Widens a shown column c towards want with whatever room is left. */
-static void grow(tt_layout *lay, unsigned cols, tt_col_id c, unsigned want) {
+static void grow(tt_layout *lay, unsigned cols, int c, unsigned want) {
   unsigned total = layout_total(lay);
   if (lay->width[c] == 0 || lay->width[c] >= want || total >= cols)
     return;
@@ -243,41 +318,35 @@ static void grow(tt_layout *lay, unsigned cols, tt_col_id c, unsigned want) {
   lay->width[c] += room < need ? room : need;
 }
 
-void tt_layout_compute(tt_layout *lay, unsigned cols, unsigned name_want,
-                       unsigned address_want) {
+void tt_layout_compute(tt_layout *lay, unsigned cols,
+                       const unsigned want[TT_COL_COUNT]) {
   for (int c = 0; c < TT_COL_COUNT; c++)
-    lay->width[c] = tt_columns[c].width;
-  lay->width[TT_COL_NAME] = clampu(name_want, TT_NAME_MIN, TT_NAME_MAX);
-  lay->width[TT_COL_ADDRESS] = clampu(address_want, TT_ADDRESS_MIN,
-                                      TT_ADDRESS_MAX);
-  lay->width[TT_COL_HISTORY] = TT_HISTORY_MIN;
+    lay->width[c] = start_width(c, want[c]);
 
-  give_up(lay, cols, TT_COL_ADDRESS, TT_ADDRESS_MIN);
-  give_up(lay, cols, TT_COL_NAME, TT_NAME_MIN);
-  give_up(lay, cols, TT_COL_ADDRESS, 0);
-  give_up(lay, cols, TT_COL_ERR, 11);
-  give_up(lay, cols, TT_COL_HISTORY, 5);
-  give_up(lay, cols, TT_COL_ERR, 8);
-  give_up(lay, cols, TT_COL_HISTORY, 0);
+  /* The give-up steps of every column, taken in rank order. */
+  for (unsigned rank = 1; rank < 256 && layout_total(lay) > cols; rank++)
+    for (int c = 0; c < TT_COL_COUNT; c++)
+      for (size_t s = 0; s < 2; s++)
+        if (tt_columns[c].give_up[s].rank == rank)
+          give_up(lay, cols, c, tt_columns[c].give_up[s].floor);
   /* Narrower than any table: cut the columns on the right. */
   for (int c = TT_COL_COUNT - 1; c > 0 && layout_total(lay) > cols; c--)
     lay->width[c] = 0;
   if (layout_total(lay) > cols)
     lay->width[TT_COL_NAME] = cols;
 
-  /* Room left over goes back to what gave it up, most useful first. */
-  grow(lay, cols, TT_COL_NAME, clampu(name_want, TT_NAME_MIN, TT_NAME_MAX));
-  grow(lay, cols, TT_COL_ADDRESS,
-       clampu(address_want, TT_ADDRESS_MIN, TT_ADDRESS_MAX));
-  grow(lay, cols, TT_COL_ERR, tt_columns[TT_COL_ERR].width);
-  grow(lay, cols, TT_COL_HISTORY, TT_RING_LEN);
+  /* Room left over goes back in grow order. */
+  for (unsigned rank = 1; rank < 256; rank++)
+    for (int c = 0; c < TT_COL_COUNT; c++)
+      if (tt_columns[c].grow == rank)
+        grow(lay, cols, c, grow_width(c, want[c]));
   lay->total = layout_total(lay);
 }
 
 /* ---- heading and rows ---- */
 
 void tt_heading_format(tt_line *out, const tt_layout *lay, int sort_col,
-                       bool reverse, bool utf8) {
+                       bool reverse, bool utf8, const char *hist_title) {
   bool first = true;
   for (int c = 0; c < TT_COL_COUNT; c++) {
     if (lay->width[c] == 0)
@@ -285,12 +354,15 @@ void tt_heading_format(tt_line *out, const tt_layout *lay, int sort_col,
     if (!first)
       tt_line_add(out, TT_ROLE_HEADING, " ", 1);
     first = false;
-    char title[32];
+    char title[96];
     const char *arrow = "";
     if (c == sort_col)
       arrow = utf8 ? (reverse ? "\xe2\x96\xbc" : "\xe2\x96\xb2")
                    : (reverse ? "v" : "^");
-    snprintf(title, sizeof(title), "%s%s", tt_columns[c].title, arrow);
+    snprintf(title, sizeof(title), "%s%s",
+             c == TT_COL_HISTORY && hist_title != NULL ? hist_title
+                                                       : tt_columns[c].title,
+             arrow);
     tt_line_fit(out, c == sort_col ? TT_ROLE_HEADING_SORT : TT_ROLE_HEADING,
                 title, lay->width[c], tt_columns[c].align, utf8);
   }

@@ -1,6 +1,7 @@
 /* columns.h - the dashboard's table described once: each column's title,
- * width, alignment, formatter and comparator feed the heading, the cells
- * and the sort alike (mtr's column table). */
+ * widths, the order in which it gives up room and takes it back, its
+ * formatter and its comparator feed the heading, the layout, the cells,
+ * the sort and the help alike (mtr's column table). */
 #ifndef TETHER_COLUMNS_H
 #define TETHER_COLUMNS_H
 
@@ -8,12 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dash_hist.h"
 #include "dash_line.h"
 #include "engine.h"
 
 typedef enum tt_col_id {
   TT_COL_NAME = 0,
   TT_COL_ADDRESS,
+  TT_COL_TAGS,
   TT_COL_STATE,
   TT_COL_RTT,
   TT_COL_AVG,
@@ -25,10 +28,19 @@ typedef enum tt_col_id {
   TT_COL_COUNT
 } tt_col_id;
 
-/* What formatting a cell needs besides the target. */
+/* What formatting a target's cells needs besides its view. */
 typedef struct tt_cell_ctx {
-  uint64_t now_ms; /* loop time the SINCE column counts to */
-  bool utf8;       /* the terminal takes UTF-8: bars, "…" */
+  uint64_t now_us;          /* wall clock: SINCE counts to it, HISTORY and
+                               LOSS end at it */
+  bool utf8;                /* the terminal takes UTF-8: bars, "…" */
+  const char *name;
+  const tt_target *target;  /* its settings; NULL when no longer watched */
+  const tt_hist *hist;      /* what is remembered; NULL: nothing */
+  const tt_loss *loss;
+  uint64_t step_us;         /* HISTORY: the model's step */
+  unsigned level;           /* HISTORY: the zoom level */
+  bool shared;              /* HISTORY: one log scale for every row, */
+  uint16_t lo, hi;          /* from code lo to code hi (hi 0: no answer) */
 } tt_cell_ctx;
 
 /* A row's value in the sort column, taken once per sort so that comparing
@@ -39,27 +51,36 @@ typedef struct tt_sortkey {
   bool missing; /* no value yet ("-"): sorts last either way */
 } tt_sortkey;
 
+struct tt_sortitem {
+  tt_sortkey key;
+  uint32_t idx;
+};
+
+/* How a column gives up room when the screen is narrow: at rank (1 gives
+ * first, 0 never), down to floor columns (0: hidden). */
+typedef struct tt_give_up {
+  uint8_t rank;
+  uint8_t floor;
+} tt_give_up;
+
 typedef struct tt_column {
   const char *title;
-  unsigned width;   /* fixed columns; NAME, ADDRESS, HISTORY: see layout */
+  unsigned width;   /* what it starts at; 0: what its content wants */
+  unsigned min, max; /* a content-sized column is kept between them */
+  tt_give_up give_up[2];
+  uint8_t grow;     /* rank in taking room back (1 first; 0 never) */
+  bool optional;    /* shown only when asked for (TAGS) */
   int align;        /* TT_FIT_LEFT or TT_FIT_RIGHT */
   /* Appends the cell, exactly width columns, to the line. */
   void (*format)(const tt_view *v, const tt_cell_ctx *ctx, unsigned width,
                  tt_line *out);
-  /* Sorting; key is NULL for a column that cannot sort (HISTORY). */
-  void (*key)(const tt_view *v, tt_sortkey *out);
+  /* Sorting; key is NULL for a column that cannot sort. */
+  void (*key)(const tt_view *v, const tt_cell_ctx *ctx, tt_sortkey *out);
   int (*compare)(const tt_sortkey *a, const tt_sortkey *b);
   bool key_changes; /* false: the key never changes (names), no re-sort */
 } tt_column;
 
 extern const tt_column tt_columns[TT_COL_COUNT];
-
-/* Widths below which NAME and ADDRESS do not go while shown. */
-#define TT_NAME_MIN 12
-#define TT_NAME_MAX 32
-#define TT_ADDRESS_MIN 12
-#define TT_ADDRESS_MAX 40
-#define TT_HISTORY_MIN 10
 
 /* Column widths for a screen width; 0 means hidden. */
 typedef struct tt_layout {
@@ -67,23 +88,24 @@ typedef struct tt_layout {
   unsigned total; /* columns used, separators included */
 } tt_layout;
 
-/* Fits the table to cols terminal columns. name_want and address_want are
- * the widest name and address (escaped). Below the preferred width the
- * table gives up room in this order: ADDRESS to TT_ADDRESS_MIN, NAME to
- * TT_NAME_MIN, ADDRESS altogether, ERR to 11, HISTORY to 5, ERR to 8,
- * HISTORY altogether (HISTORY starts at TT_HISTORY_MIN). Room left over
- * then goes back to NAME, ADDRESS and ERR up to what they want, and the
- * rest to HISTORY up to TT_RING_LEN. */
-void tt_layout_compute(tt_layout *lay, unsigned cols, unsigned name_want,
-                       unsigned address_want);
+/* Fits the table to cols terminal columns. want[c] is what a
+ * content-sized column's content wants (the widest name...); an optional
+ * column is shown only when its want is not 0. Columns start at their
+ * width (content-sized ones at want, kept within min and max); while the
+ * table is too wide, the give-up steps of every column are taken in rank
+ * order; room left over then goes to the columns in grow order, up to
+ * want (HISTORY: max). */
+void tt_layout_compute(tt_layout *lay, unsigned cols,
+                       const unsigned want[TT_COL_COUNT]);
 
 /* Escape flags for text shown on a terminal of this kind. */
 int tt_cell_esc_flags(bool utf8);
 
 /* The table's heading: titles aligned like their cells, the sort column
- * marked with an arrow (^ v without UTF-8). */
+ * marked with an arrow (^ v without UTF-8); hist_title, when not NULL,
+ * stands for HISTORY's (to say its step and scale). */
 void tt_heading_format(tt_line *out, const tt_layout *lay, int sort_col,
-                       bool reverse, bool utf8);
+                       bool reverse, bool utf8, const char *hist_title);
 
 /* One row: every shown column's cell, one space apart. */
 void tt_row_format(tt_line *out, const tt_view *v, const tt_layout *lay,

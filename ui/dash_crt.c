@@ -162,6 +162,10 @@ static void roles_mono(tt_crt *c) {
   a[TT_ROLE_TITLE] = A_BOLD;
   a[TT_ROLE_KEY] = A_REVERSE;
   a[TT_ROLE_PAUSED] = A_REVERSE | A_BOLD;
+  a[TT_ROLE_SELECTED] = A_REVERSE | A_BOLD;
+  a[TT_ROLE_GROUP] = A_BOLD;
+  a[TT_ROLE_NOTICE] = A_BOLD;
+  a[TT_ROLE_ALERT] = A_BOLD | A_REVERSE;
 }
 
 static void roles_color(tt_crt *c) {
@@ -196,6 +200,13 @@ static void roles_color(tt_crt *c) {
   a[TT_ROLE_TITLE] = A_BOLD;
   a[TT_ROLE_KEY] = COLOR_PAIR(PAIR_ON_CYAN);
   a[TT_ROLE_PAUSED] = COLOR_PAIR(PAIR_ON_YELLOW) | A_BOLD;
+  /* One look across the selected row: bold reverse video of the
+   * terminal's own colours, whatever the cells' roles (and not the
+   * headings' plain reverse). */
+  a[TT_ROLE_SELECTED] = A_REVERSE | A_BOLD;
+  a[TT_ROLE_GROUP] = COLOR_PAIR(PAIR_CYAN) | A_BOLD;
+  a[TT_ROLE_NOTICE] = COLOR_PAIR(PAIR_CYAN) | A_BOLD;
+  a[TT_ROLE_ALERT] = COLOR_PAIR(PAIR_RED) | A_BOLD;
 }
 
 int tt_crt_open(tt_crt *c, bool utf8, bool want_color) {

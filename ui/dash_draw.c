@@ -5,74 +5,94 @@
 #include <string.h>
 
 #include "columns.h"
-#include "format.h"
 #include "dash_draw.h"
 #include "dash_text.h"
+#include "format.h"
 
 #define LOG_MIN_ROWS 6
 #define DETAIL_MAX_LINES 12
 
-static void blit(const tt_crt *c, int y, const tt_line *l, attr_t extra) {
-  wmove(stdscr, y, 0);
+/* Puts a line at row y, from column x; a selected line in one look from
+ * end to end (no colour patchwork under the bar). */
+static void blit_at(const tt_crt *c, int y, int x, const tt_line *l,
+                    bool selected) {
+  wmove(stdscr, y, x);
   for (size_t s = 0; s < l->nseg; s++) {
     const tt_seg *g = &l->seg[s];
-    wattrset(stdscr, c->attr[g->role] | extra);
+    wattrset(stdscr, c->attr[selected ? TT_ROLE_SELECTED : g->role]);
     waddnstr(stdscr, l->buf + g->off, g->len);
   }
   wattrset(stdscr, A_NORMAL);
 }
 
-/* A pane title across the whole width. */
-static void title_bar(const tt_crt *c, int y, const char *text, unsigned cols,
-                      bool utf8) {
-  tt_line l;
-  tt_line_clear(&l);
-  tt_line_fit(&l, TT_ROLE_HEADING, text, cols, TT_FIT_LEFT, utf8);
-  blit(c, y, &l, 0);
+static void blit(const tt_crt *c, int y, const tt_line *l) {
+  blit_at(c, y, 0, l, false);
 }
 
 static void draw_table(const tt_crt *c, tt_dash_model *m, int y0, int h,
                        unsigned cols) {
   tt_layout lay;
   tt_line l;
-  tt_cell_ctx ctx = {tt_dash_now_ms(m), m->utf8};
+  unsigned want[TT_COL_COUNT] = {0};
+  char note[96];
 
-  tt_layout_compute(&lay, cols, m->name_want, m->address_want);
+  want[TT_COL_NAME] = m->name_want;
+  want[TT_COL_ADDRESS] = m->address_want;
+  want[TT_COL_TAGS] = m->show_tags ? (m->tags_want > 0 ? m->tags_want : 1) : 0;
+  tt_layout_compute(&lay, cols, want);
+  unsigned histw = lay.width[TT_COL_HISTORY];
+  tt_text_hist_title(note, sizeof(note), m, histw);
   tt_line_clear(&l);
-  tt_heading_format(&l, &lay, m->sort_col, m->reverse, m->utf8);
+  tt_heading_format(&l, &lay, m->sort_col, m->reverse, m->utf8, note);
   tt_line_pad(&l, cols, TT_ROLE_HEADING);
-  blit(c, y0, &l, 0);
+  blit(c, y0, &l);
 
   int rows = h - 1;
   tt_dash_set_page(m, rows > 0 ? (unsigned)rows : 1);
-  if (m->nrows == 0) {
+  if (m->nlines == 0) {
     tt_line_clear(&l);
-    tt_line_puts(&l, TT_ROLE_MUTED, m->n == 0 ? " no targets"
-                                              : " no target matches the filter");
-    blit(c, y0 + 1, &l, 0);
+    tt_line_puts(&l, TT_ROLE_MUTED,
+                 m->nrows == 0 && (m->filter_len > 0 || m->problems)
+                     ? " no target matches the filter"
+                     : " no targets");
+    blit(c, y0 + 1, &l);
     return;
   }
-  for (int r = 0; r < rows && m->top + (size_t)r < m->nrows; r++) {
-    size_t row = m->top + (size_t)r;
-    const tt_view *v = tt_dash_view(m, m->rows[row]);
+  for (int r = 0; r < rows && m->top + (size_t)r < m->nlines; r++) {
+    size_t line = m->top + (size_t)r;
+    const tt_dash_line *x = &m->lines[line];
     tt_line_clear(&l);
-    tt_row_format(&l, v, &lay, &ctx);
-    bool selected = row == m->sel_row;
+    if (x->target == TT_DASH_NO_TARGET) {
+      tt_text_group_line(&l, m, x->group, cols);
+    } else {
+      tt_cell_ctx ctx;
+      tt_dash_cell_ctx(m, x->target, histw, &ctx);
+      tt_row_format(&l, tt_dash_view(m, x->target), &lay, &ctx);
+    }
+    bool selected = line == m->sel;
     if (selected)
       tt_line_pad(&l, cols, TT_ROLE_NORMAL);
-    blit(c, y0 + 1 + r, &l, selected ? A_REVERSE : 0);
+    blit_at(c, y0 + 1 + r, 0, &l, selected);
   }
 }
 
 static void draw_detail(const tt_crt *c, tt_dash_model *m, int y0, int h,
                         unsigned cols) {
   tt_line lines[DETAIL_MAX_LINES];
-  if (m->sel == SIZE_MAX)
+  tt_line l;
+  size_t i = tt_dash_selected(m);
+  size_t n = i == SIZE_MAX ? 0
+                           : tt_text_detail(lines, DETAIL_MAX_LINES, m, i,
+                                            cols);
+  if (n == 0) {
+    tt_line_clear(&l);
+    tt_line_puts(&l, TT_ROLE_MUTED, " no target selected (Esc: back)");
+    blit(c, y0, &l);
     return;
-  size_t n = tt_text_detail(lines, DETAIL_MAX_LINES, m, m->sel, cols);
+  }
   int y = y0;
   for (size_t k = 0; k < n && y < y0 + h; k++)
-    blit(c, y++, &lines[k], 0);
+    blit(c, y++, &lines[k]);
   y++;
   int rest = y0 + h - y - 1; /* below the two pane titles */
   if (rest <= 0)
@@ -80,17 +100,16 @@ static void draw_detail(const tt_crt *c, tt_dash_model *m, int y0, int h,
 
   /* The RTT histogram on the left, recent events on the right. */
   unsigned left = cols / 2, right = cols - left - 1;
-  tt_line l;
   tt_line_clear(&l);
   tt_line_fit(&l, TT_ROLE_HEADING, " RTT histogram", left, TT_FIT_LEFT, m->utf8);
   tt_line_puts(&l, TT_ROLE_NORMAL, " ");
   tt_line_fit(&l, TT_ROLE_HEADING, " Recent events (newest first)", right,
               TT_FIT_LEFT, m->utf8);
-  blit(c, y, &l, 0);
+  blit(c, y, &l);
   y++;
 
   tt_hist_row hist[64];
-  size_t nh = tt_histogram(&tt_dash_view(m, m->sel)->stats, hist,
+  size_t nh = tt_histogram(&tt_dash_view(m, i)->stats, hist,
                            (size_t)rest < 64 ? (size_t)rest : 64);
   uint64_t top = 0;
   for (size_t k = 0; k < nh; k++)
@@ -98,24 +117,17 @@ static void draw_detail(const tt_crt *c, tt_dash_model *m, int y0, int h,
       top = hist[k].count;
   for (size_t k = 0; k < nh; k++) {
     tt_text_hist_line(&l, &hist[k], top, left, m->utf8);
-    blit(c, y + (int)k, &l, 0);
+    blit(c, y + (int)k, &l);
   }
   if (nh == 0) {
     tt_line_clear(&l);
     tt_line_puts(&l, TT_ROLE_MUTED, " no answered heartbeat yet");
-    blit(c, y, &l, 0);
+    blit(c, y, &l);
   }
-
   for (int k = 0; k < rest; k++) {
-    if (!tt_text_recent_line(&l, m, m->sel, (size_t)k, right))
+    if (!tt_text_recent_line(&l, m, i, (size_t)k, right))
       break;
-    wmove(stdscr, y + k, (int)left + 1);
-    for (size_t s = 0; s < l.nseg; s++) {
-      const tt_seg *g = &l.seg[s];
-      wattrset(stdscr, c->attr[g->role]);
-      waddnstr(stdscr, l.buf + g->off, g->len);
-    }
-    wattrset(stdscr, A_NORMAL);
+    blit_at(c, y + k, (int)left + 1, &l, false);
   }
 }
 
@@ -123,25 +135,27 @@ static void draw_help(const tt_crt *c, tt_dash_model *m, int y0, int h,
                       unsigned cols) {
   tt_line l;
   for (int k = 0; k < h && tt_text_help_line(&l, m, (size_t)k, cols); k++)
-    blit(c, y0 + k, &l, 0);
+    blit(c, y0 + k, &l);
 }
 
 static void draw_log(const tt_crt *c, tt_dash_model *m, int y0, int h,
                      unsigned cols) {
-  char title[96];
-  size_t count = tt_dash_log_count(m);
-  snprintf(title, sizeof(title), " Event log: state changes, newest first (%zu)",
-           count);
-  title_bar(c, y0, title, cols, m->utf8);
+  const tt_dash_change *e[256];
   tt_line l;
-  for (int k = 0; k < h - 1 && (size_t)k < count; k++) {
-    tt_text_log_line(&l, m, tt_dash_log_get(m, (size_t)k), cols);
-    blit(c, y0 + 1 + k, &l, 0);
+  int lines = h - 1 < 256 ? h - 1 : 256;
+
+  tt_dash_set_log_page(m, lines > 0 ? (unsigned)lines : 1);
+  tt_text_log_title(&l, m, cols);
+  blit(c, y0, &l);
+  size_t n = tt_dash_log_page(m, e, (size_t)(lines > 0 ? lines : 0));
+  for (size_t k = 0; k < n; k++) {
+    tt_text_log_line(&l, m, e[k], cols);
+    blit(c, y0 + 1 + (int)k, &l);
   }
-  if (count == 0) {
+  if (n == 0) {
     tt_line_clear(&l);
-    tt_line_puts(&l, TT_ROLE_MUTED, " no state change yet");
-    blit(c, y0 + 1, &l, 0);
+    tt_line_puts(&l, TT_ROLE_MUTED, " nothing yet");
+    blit(c, y0 + 1, &l);
   }
 }
 
@@ -152,22 +166,27 @@ void tt_draw(tt_crt *crt, tt_dash_model *m, const char *source) {
   werase(stdscr);
   if (cols < TT_DASH_MIN_COLS || rows < TT_DASH_MIN_ROWS) {
     tt_text_too_small(&l, (unsigned)cols, (unsigned)rows, m->utf8);
-    blit(crt, rows / 2, &l, 0);
+    blit(crt, rows / 2, &l);
     wnoutrefresh(stdscr);
     doupdate();
     return;
   }
-  tt_text_header(&l, m, source, (unsigned)cols);
-  blit(crt, 0, &l, 0);
-
   int body = rows - 2;
   int log_h = 0;
   if (m->show_log && m->screen != TT_SCREEN_HELP) {
+    /* A third of the body, but never less than a few lines; on a small
+     * screen, half. */
     log_h = body / 3;
     if (log_h < LOG_MIN_ROWS)
-      log_h = LOG_MIN_ROWS;
+      log_h = body >= 2 * LOG_MIN_ROWS ? LOG_MIN_ROWS : body / 2;
   }
   int main_h = body - log_h;
+  /* The header says which lines the table shows: tell the model first. */
+  if (m->screen == TT_SCREEN_TABLE)
+    tt_dash_set_page(m, main_h > 1 ? (unsigned)(main_h - 1) : 1);
+  tt_text_header(&l, m, source, (unsigned)cols);
+  blit(crt, 0, &l);
+
   switch (m->screen) {
   case TT_SCREEN_DETAIL:
     draw_detail(crt, m, 1, main_h, (unsigned)cols);
@@ -183,7 +202,7 @@ void tt_draw(tt_crt *crt, tt_dash_model *m, const char *source) {
     draw_log(crt, m, 1 + main_h, log_h, (unsigned)cols);
 
   tt_text_keybar(&l, m, (unsigned)cols);
-  blit(crt, rows - 1, &l, 0);
+  blit(crt, rows - 1, &l);
   wnoutrefresh(stdscr);
   doupdate();
 }

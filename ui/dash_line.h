@@ -25,11 +25,15 @@ typedef enum tt_role {
   TT_ROLE_TITLE,      /* the program's name, pane titles */
   TT_ROLE_KEY,        /* a key in the key bar */
   TT_ROLE_PAUSED,     /* the PAUSED flag */
+  TT_ROLE_SELECTED,   /* the selection bar, one look across the row */
+  TT_ROLE_GROUP,      /* a group's name on its roll-up line */
+  TT_ROLE_NOTICE,     /* a message in place of the key bar */
+  TT_ROLE_ALERT,      /* the same, saying something failed */
   TT_ROLE_COUNT
 } tt_role;
 
-#define TT_LINE_BYTES 2048
-#define TT_LINE_SEGS 128
+#define TT_LINE_BYTES 4096
+#define TT_LINE_SEGS 320
 
 typedef struct tt_seg {
   uint16_t off, len; /* bytes in buf */

@@ -1,7 +1,8 @@
-/* dash_model.c - the dashboard's state and its key actions: filtering,
- * sorting, a selection that follows its target, the pause snapshot and the
- * event log. Nothing here draws. */
-#include <ctype.h>
+/* dash_model.c - the dashboard's state: targets as events bring and take
+ * them, what is remembered of them over time, the rows filtered and
+ * sorted, the lines and the selection on them, the pause, and the event
+ * log as the pane shows it. The key table is in dash_keys.c, grouping in
+ * dash_group.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,114 +12,488 @@
 #include "escape.h"
 #include "format.h"
 
-struct tt_sortitem {
-  tt_sortkey key;
-  uint32_t idx;
-};
+#define NOTICE_US (4 * 1000000ull)
+#define NOTICE_ERROR_US (10 * 1000000ull)
 
-int tt_dash_model_init(tt_dash_model *m, size_t n, tt_view_fn view_at,
-                       void *src, bool utf8) {
-  memset(m, 0, sizeof(*m));
-  m->view_at = view_at;
-  m->src = src;
-  m->n = n;
-  m->utf8 = utf8;
-  m->sort_col = TT_COL_STATE;
-  m->sel = SIZE_MAX;
-  m->page = 1;
-  m->screen = TT_SCREEN_TABLE;
-  size_t cap = n > 0 ? n : 1;
-  m->rows = malloc(cap * sizeof(*m->rows));
-  m->items = malloc(cap * sizeof(*m->items));
-  m->tmp = malloc(cap * sizeof(*m->tmp));
-  m->log = malloc(TT_DASH_LOG_LEN * sizeof(*m->log));
-  m->tlog = calloc(cap, sizeof(*m->tlog));
-  if (m->rows == NULL || m->items == NULL || m->tmp == NULL ||
-      m->log == NULL || m->tlog == NULL) {
-    tt_dash_model_free(m);
-    return -ENOMEM;
-  }
-  /* Names and addresses never change: measure them once. */
-  int flags = tt_cell_esc_flags(utf8);
-  for (size_t i = 0; i < n; i++) {
-    const tt_target *t = view_at(src, i)->target;
-    char buf[512];
-    size_t len = tt_escape(buf, sizeof(buf), t->name, strlen(t->name), flags);
-    unsigned w = tt_fmt_width(buf, len);
-    if (w > m->name_want)
-      m->name_want = w;
-    len = tt_escape(buf, sizeof(buf), t->address, strlen(t->address), flags);
-    w = tt_fmt_width(buf, len);
-    if (w > m->address_want)
-      m->address_want = w;
-  }
-  tt_dash_refresh(m, TT_DIRTY_FILTER);
-  return 0;
-}
+/* ---- targets ---- */
 
-void tt_dash_model_free(tt_dash_model *m) {
-  free(m->rows);
-  free(m->items);
-  free(m->tmp);
-  free(m->log);
-  free(m->tlog);
-  free(m->frozen);
-  m->rows = NULL;
-  m->items = m->tmp = NULL;
-  m->log = NULL;
-  m->tlog = NULL;
-  m->frozen = NULL;
+/* Target i from the source, whatever the pause. */
+static const tt_view *live_view(const tt_dash_model *m, size_t i) {
+  return i < m->n && m->tracks[i].present ? m->view_at(m->src, i) : NULL;
 }
 
 const tt_view *tt_dash_view(const tt_dash_model *m, size_t i) {
-  return m->paused ? &m->frozen[i] : m->view_at(m->src, i);
+  if (!m->paused)
+    return live_view(m, i);
+  return i < m->frozen_n && m->frozen[i].index != SIZE_MAX ? &m->frozen[i]
+                                                           : NULL;
 }
 
-uint64_t tt_dash_now_ms(const tt_dash_model *m) {
-  return m->paused ? m->frozen_ms : m->now_ms;
+const tt_target *tt_dash_target(const tt_dash_model *m, size_t i) {
+  const tt_view *v = live_view(m, i);
+  return v != NULL ? v->target : NULL;
+}
+
+const char *tt_dash_name(const tt_dash_model *m, size_t i) {
+  return i < m->n && m->tracks[i].name != NULL ? m->tracks[i].name : "";
+}
+
+const tt_dash_series *tt_dash_series_of(const tt_dash_model *m, size_t i) {
+  if (m->paused)
+    return tt_dash_view(m, i) != NULL ? &m->frozen_series[i] : NULL;
+  return i < m->n ? m->tracks[i].series : NULL;
+}
+
+static const tt_hist_scale *scale_shown(const tt_dash_model *m) {
+  return m->paused ? m->frozen_scale : m->scale;
 }
 
 uint64_t tt_dash_wall_us(const tt_dash_model *m) {
   return m->paused ? m->frozen_wall_us : m->wall_us;
 }
 
+void tt_dash_set_clock(tt_dash_model *m, uint64_t wall_us) {
+  m->wall_us = wall_us;
+}
+
+const tt_hist_scale *tt_dash_scale(const tt_dash_model *m) {
+  return scale_shown(m);
+}
+
+size_t tt_dash_selected(const tt_dash_model *m) {
+  return m->sel_target == TT_DASH_NO_TARGET ? SIZE_MAX : m->sel_target;
+}
+
+static void *grow_array(void *p, size_t n, size_t size) {
+  return realloc(p, (n > 0 ? n : 1) * size);
+}
+
+/* Makes room for target numbers below want. */
+static int ensure_cap(tt_dash_model *m, size_t want) {
+  if (want <= m->cap)
+    return 0;
+  size_t cap = m->cap > 0 ? m->cap : 16;
+  while (cap < want)
+    cap *= 2;
+  tt_dash_track *t = grow_array(m->tracks, cap, sizeof(*t));
+  if (t == NULL)
+    return -ENOMEM;
+  m->tracks = t;
+  memset(t + m->cap, 0, (cap - m->cap) * sizeof(*t));
+  uint8_t *p = grow_array(m->passes, cap, sizeof(*p));
+  if (p == NULL)
+    return -ENOMEM;
+  m->passes = p;
+  memset(p + m->cap, 0, cap - m->cap);
+  uint32_t *r = grow_array(m->rows, cap, sizeof(*r));
+  if (r == NULL)
+    return -ENOMEM;
+  m->rows = r;
+  struct tt_sortitem *it = grow_array(m->items, cap, sizeof(*it));
+  if (it == NULL)
+    return -ENOMEM;
+  m->items = it;
+  it = grow_array(m->tmp, cap, sizeof(*it));
+  if (it == NULL)
+    return -ENOMEM;
+  m->tmp = it;
+  m->cap = cap;
+  return 0;
+}
+
+static unsigned text_width(const tt_dash_model *m, const char *s) {
+  char buf[512];
+  size_t len = tt_escape(buf, sizeof(buf), s, strlen(s),
+                         tt_cell_esc_flags(m->utf8));
+  return tt_fmt_width(buf, len);
+}
+
+static unsigned tags_width(const tt_dash_model *m, const tt_target *t) {
+  unsigned w = 0;
+  for (size_t k = 0; k < t->ntags; k++)
+    w += text_width(m, t->tags[k]) + (k > 0);
+  return w;
+}
+
+/* Widens name_want and the others for target i. */
+static void measure_one(tt_dash_model *m, size_t i) {
+  unsigned w = text_width(m, tt_dash_name(m, i));
+  if (w > m->name_want)
+    m->name_want = w;
+  const tt_target *t = tt_dash_target(m, i);
+  if (t == NULL)
+    return;
+  w = text_width(m, t->address);
+  if (w > m->address_want)
+    m->address_want = w;
+  w = tags_width(m, t);
+  if (w > m->tags_want)
+    m->tags_want = w;
+}
+
+void tt_dash_targets_changed(tt_dash_model *m) {
+  m->name_want = m->address_want = m->tags_want = 0;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->tracks[i].present)
+      measure_one(m, i);
+}
+
+/* Target i is there (from the start, or it joined at ts_us). */
+static int track_open(tt_dash_model *m, size_t i, const tt_view *v,
+                      uint64_t ts_us) {
+  tt_dash_track *t = &m->tracks[i];
+  if (t->name == NULL && (t->name = strdup(v->target->name)) == NULL)
+    return -ENOMEM;
+  if (t->series == NULL) {
+    if ((t->series = calloc(1, sizeof(*t->series))) == NULL)
+      return -ENOMEM;
+    tt_hist_init(&t->series->hist);
+    tt_loss_init(&t->series->loss);
+  }
+  t->present = true;
+  t->state = (uint8_t)v->state;
+  t->since_us = v->state_since_us > 0 ? v->state_since_us : ts_us;
+  measure_one(m, i);
+  return 0;
+}
+
+/* What is remembered of a target that left goes (a pause shows its
+ * copy). */
+static void series_drop(tt_dash_model *m, size_t i) {
+  free(m->tracks[i].series);
+  m->tracks[i].series = NULL;
+}
+
+/* The interval most targets share: one HISTORY cell by default. */
+static uint64_t common_interval_ms(const tt_dash_model *m) {
+  enum { DISTINCT = 16 };
+  uint64_t value[DISTINCT];
+  size_t count[DISTINCT], nv = 0, best = 0;
+  for (size_t i = 0; i < m->n; i++) {
+    const tt_target *t = tt_dash_target(m, i);
+    if (t == NULL || t->interval_ms == 0)
+      continue;
+    size_t k = 0;
+    while (k < nv && value[k] != t->interval_ms)
+      k++;
+    if (k == nv) {
+      if (nv == DISTINCT)
+        continue;
+      value[nv] = t->interval_ms;
+      count[nv++] = 0;
+    }
+    count[k]++;
+  }
+  for (size_t k = 1; k < nv; k++)
+    if (count[k] > count[best] ||
+        (count[k] == count[best] && value[k] < value[best]))
+      best = k;
+  return nv > 0 ? value[best] : 1000;
+}
+
+int tt_dash_model_init(tt_dash_model *m, const tt_dash_model_opts *o) {
+  memset(m, 0, sizeof(*m));
+  m->view_at = o->view_at;
+  m->src = o->src;
+  m->utf8 = o->utf8;
+  m->wall_us = o->wall_us;
+  m->sort_col = TT_COL_STATE;
+  m->pinned = true;
+  m->sel_target = TT_DASH_NO_TARGET;
+  m->sel_group = TT_DASH_NO_GROUP;
+  m->page = 1;
+  m->log_page = 1;
+  m->log_follow = true;
+  m->screen = TT_SCREEN_TABLE;
+  m->groups.untagged = TT_DASH_NO_GROUP;
+  tt_filter_compile(&m->filter, "");
+  int rc = -ENOMEM;
+  if (ensure_cap(m, o->n) != 0 || tt_dash_log_init(&m->log) != 0 ||
+      (m->scale = malloc(sizeof(*m->scale))) == NULL)
+    goto fail;
+  tt_hist_scale_init(m->scale);
+  m->n = o->n;
+  for (size_t i = 0; i < o->n; i++) {
+    const tt_view *v = m->view_at(m->src, i);
+    m->tracks[i].present = v != NULL;
+    if (v != NULL && track_open(m, i, v, o->wall_us) != 0)
+      goto fail;
+  }
+  m->step_us = (o->step_ms > 0 ? o->step_ms : common_interval_ms(m)) * 1000;
+  tt_dash_refresh(m, TT_DIRTY_FILTER);
+  return 0;
+fail:
+  tt_dash_model_free(m);
+  return rc;
+}
+
+void tt_dash_model_free(tt_dash_model *m) {
+  for (size_t i = 0; i < m->n; i++) {
+    free(m->tracks[i].name);
+    free(m->tracks[i].series);
+  }
+  free(m->tracks);
+  free(m->passes);
+  free(m->rows);
+  free(m->items);
+  free(m->tmp);
+  free(m->lines);
+  free(m->frozen);
+  free(m->frozen_series);
+  free(m->frozen_scale);
+  free(m->scale);
+  tt_dash_log_free(&m->log);
+  tt_dash_groups_free(&m->groups);
+  memset(m, 0, sizeof(*m));
+}
+
+void tt_dash_forget(tt_dash_model *m) {
+  for (size_t i = 0; i < m->n; i++) {
+    tt_dash_track *t = &m->tracks[i];
+    if (t->series != NULL) {
+      tt_hist_init(&t->series->hist);
+      tt_loss_init(&t->series->loss);
+      t->series->mini_total = 0;
+    }
+  }
+  tt_hist_scale_init(m->scale);
+  tt_dash_log_clear(&m->log);
+  m->frozen_log_total = 0;
+  m->log_follow = true;
+}
+
+/* ---- events ---- */
+
+static void log_add(tt_dash_model *m, tt_log_kind kind, size_t target,
+                    const tt_event *ev, uint32_t lasted_ms,
+                    const char *text) {
+  tt_dash_change c = {
+    .ts_us = ev != NULL ? ev->ts_us : m->wall_us,
+    .target = target == SIZE_MAX ? TT_DASH_NO_TARGET : (uint32_t)target,
+    .kind = (uint8_t)kind,
+    .lasted_ms = lasted_ms,
+  };
+  if (ev != NULL && kind == TT_LOG_STATE) {
+    c.from = (uint8_t)ev->from;
+    c.to = (uint8_t)ev->to;
+    c.cls = (uint8_t)ev->cls;
+  }
+  tt_dash_log_add(&m->log, &c, text);
+}
+
+static void record_change(tt_dash_model *m, size_t i, const tt_event *ev) {
+  tt_dash_track *t = &m->tracks[i];
+  tt_dash_series *s = t->series;
+  if (s != NULL) {
+    s->mini[s->mini_total % TT_DASH_MINI_LEN] = (tt_dash_mini){
+        ev->ts_us, (uint8_t)ev->from, (uint8_t)ev->to, (uint8_t)ev->cls};
+    s->mini_total++;
+  }
+  uint64_t lasted = t->since_us > 0 && ev->ts_us > t->since_us
+                        ? (ev->ts_us - t->since_us) / 1000 : 0;
+  t->state = (uint8_t)ev->to;
+  t->since_us = ev->ts_us;
+  /* Every start brings each target from connecting to up: that is not
+   * news, and ten thousand of them would push out what is. */
+  if (ev->from == TT_STATE_CONNECTING && ev->to == TT_STATE_UP)
+    return;
+  log_add(m, TT_LOG_STATE, i, ev,
+          lasted > UINT32_MAX ? UINT32_MAX : (uint32_t)lasted, ev->error);
+}
+
+unsigned tt_dash_record(tt_dash_model *m, const tt_event *ev) {
+  size_t i = ev->view->index;
+  unsigned dirty = TT_DIRTY_DRAW | TT_DIRTY_DATA;
+  if (ensure_cap(m, i + 1) != 0)
+    return 0;
+  if (i >= m->n)
+    m->n = i + 1;
+  tt_dash_track *t = &m->tracks[i];
+  if (ev->kind == TT_EVENT_ADDED || (!t->present && t->name == NULL)) {
+    if (track_open(m, i, ev->view, ev->ts_us) != 0)
+      return 0;
+    dirty |= TT_DIRTY_FILTER;
+    if (ev->kind == TT_EVENT_ADDED)
+      log_add(m, TT_LOG_ADDED, i, ev, 0, NULL);
+  }
+  switch (ev->kind) {
+  case TT_EVENT_REMOVED:
+    log_add(m, TT_LOG_REMOVED, i, ev, 0, NULL);
+    t->present = false;
+    series_drop(m, i);
+    dirty |= TT_DIRTY_FILTER;
+    break;
+  case TT_EVENT_HEARTBEAT:
+    if (t->series != NULL) {
+      tt_hist_beat(&t->series->hist, m->scale, m->step_us, ev->ts_us,
+                   ev->cls, ev->rtt_us);
+      tt_loss_beat(&t->series->loss, ev->ts_us, ev->cls != TT_CLASS_OK);
+    }
+    break;
+  case TT_EVENT_LATE:
+    if (t->series != NULL && ev->ts_us > ev->rtt_us)
+      tt_hist_late(&t->series->hist, m->step_us, ev->ts_us - ev->rtt_us);
+    break;
+  case TT_EVENT_STATE:
+    record_change(m, i, ev);
+    break;
+  default:
+    break;
+  }
+  return m->paused ? 0 : dirty;
+}
+
+unsigned tt_dash_notice(tt_dash_model *m, bool error, const char *text,
+                        bool log) {
+  snprintf(m->notice, sizeof(m->notice), "%s", text);
+  m->notice_error = error;
+  m->notice_until_us = m->wall_us + (error ? NOTICE_ERROR_US : NOTICE_US);
+  if (log)
+    log_add(m, TT_LOG_NOTICE, SIZE_MAX, NULL, 0, text);
+  return TT_DIRTY_DRAW;
+}
+
+size_t tt_dash_target_changes(const tt_dash_model *m, size_t i,
+                              tt_dash_mini *out, size_t max) {
+  const tt_dash_series *t = tt_dash_series_of(m, i);
+  if (t == NULL)
+    return 0;
+  size_t have = t->mini_total < TT_DASH_MINI_LEN ? t->mini_total
+                                                 : TT_DASH_MINI_LEN;
+  size_t k = 0;
+  for (; k < have && k < max; k++)
+    out[k] = t->mini[(t->mini_total - 1 - k) % TT_DASH_MINI_LEN];
+  return k;
+}
+
+void tt_dash_counts(const tt_dash_model *m, size_t counts[TT_STATE_COUNT]) {
+  for (int s = 0; s < TT_STATE_COUNT; s++)
+    counts[s] = 0;
+  for (size_t i = 0; i < m->n; i++) {
+    const tt_view *v = tt_dash_view(m, i);
+    if (v != NULL && (unsigned)v->state < TT_STATE_COUNT)
+      counts[v->state]++;
+  }
+}
+
+/* ---- the pause ---- */
+
+unsigned tt_dash_pause(tt_dash_model *m, bool on) {
+  if (on == m->paused)
+    return 0;
+  if (!on) {
+    free(m->frozen);
+    free(m->frozen_series);
+    free(m->frozen_scale);
+    m->frozen = NULL;
+    m->frozen_series = NULL;
+    m->frozen_scale = NULL;
+    m->frozen_n = 0;
+    m->paused = false;
+    /* Catch up with everything that happened meanwhile. */
+    return TT_DIRTY_DRAW | TT_DIRTY_FILTER;
+  }
+  size_t n = m->n > 0 ? m->n : 1;
+  tt_view *views = malloc(n * sizeof(*views));
+  tt_dash_series *series = malloc(n * sizeof(*series));
+  tt_hist_scale *scale = malloc(sizeof(*scale));
+  if (views == NULL || series == NULL || scale == NULL) {
+    free(views);
+    free(series);
+    free(scale);
+    return tt_dash_notice(m, true, "no memory to pause the display", false);
+  }
+  for (size_t i = 0; i < m->n; i++) {
+    const tt_view *v = live_view(m, i);
+    if (v != NULL && m->tracks[i].series != NULL) {
+      views[i] = *v;
+      /* A reload frees the config it points into: never keep it. */
+      views[i].target = NULL;
+      series[i] = *m->tracks[i].series;
+    } else {
+      views[i].index = SIZE_MAX;
+    }
+  }
+  *scale = *m->scale;
+  m->frozen = views;
+  m->frozen_series = series;
+  m->frozen_scale = scale;
+  m->frozen_n = m->n;
+  m->frozen_wall_us = m->wall_us;
+  m->frozen_log_total = m->log.total;
+  m->paused = true;
+  return TT_DIRTY_DRAW;
+}
+
 /* ---- filter ---- */
 
-/* Case-insensitive (ASCII) substring search. */
-static bool contains(const char *hay, const char *needle) {
-  size_t nl = strlen(needle);
-  if (nl == 0)
-    return true;
-  for (; *hay != '\0'; hay++) {
-    size_t i = 0;
-    while (i < nl && hay[i] != '\0' &&
-           tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-      i++;
-    if (i == nl)
-      return true;
-  }
-  return false;
+static void subject_of(const tt_dash_model *m, size_t i, const tt_view *v,
+                       tt_match_subject *s) {
+  const tt_target *t = tt_dash_target(m, i);
+  *s = (tt_match_subject){
+    .name = tt_dash_name(m, i),
+    .address = t != NULL ? t->address : NULL,
+    .ip = v != NULL ? v->ip : "",
+    .tags = t != NULL ? t->tags : NULL,
+    .ntags = t != NULL ? t->ntags : 0,
+    .view = v,
+  };
 }
 
-bool tt_dash_matches(const tt_target *t, const char *filter) {
-  if (filter[0] == '\0')
-    return true;
-  if (contains(t->name, filter) || contains(t->address, filter))
-    return true;
-  for (size_t i = 0; i < t->ntags; i++)
-    if (contains(t->tags[i], filter))
-      return true;
-  return false;
+bool tt_dash_passes(const tt_dash_model *m, size_t i) {
+  return i < m->n && m->passes[i];
 }
 
+/* Every number's pass (targets that left too, for their log entries),
+ * and the rows: the targets shown that pass. */
 static void refilter(tt_dash_model *m) {
   m->nrows = 0;
-  for (size_t i = 0; i < m->n; i++)
-    if (tt_dash_matches(tt_dash_view(m, i)->target, m->filter))
+  for (size_t i = 0; i < m->n; i++) {
+    const tt_view *v = tt_dash_view(m, i);
+    tt_match_subject s;
+    bool pass = false;
+    if (m->tracks[i].name != NULL) {
+      subject_of(m, i, v, &s);
+      pass = tt_filter_match(&m->filter, &s) &&
+             (!m->problems || (v != NULL && v->state != TT_STATE_UP));
+    }
+    m->passes[i] = pass;
+    if (pass && v != NULL)
       m->rows[m->nrows++] = (uint32_t)i;
+  }
 }
 
 /* ---- sort ---- */
+
+/* What sorting and formatting need of target i besides its view. */
+static void basic_ctx(const tt_dash_model *m, size_t i, tt_cell_ctx *ctx) {
+  const tt_dash_series *s = tt_dash_series_of(m, i);
+  *ctx = (tt_cell_ctx){
+    .now_us = tt_dash_wall_us(m),
+    .utf8 = m->utf8,
+    .name = tt_dash_name(m, i),
+    .target = tt_dash_target(m, i),
+    .hist = s != NULL ? &s->hist : NULL,
+    .loss = s != NULL ? &s->loss : NULL,
+    .step_us = m->step_us,
+    .level = m->zoom,
+    .shared = m->shared_scale,
+  };
+}
+
+uint64_t tt_dash_hist_span_ms(const tt_dash_model *m) {
+  return tt_hist_span_us(m->step_us, m->zoom) / 1000;
+}
+
+void tt_dash_cell_ctx(const tt_dash_model *m, size_t i, unsigned hist_width,
+                      tt_cell_ctx *ctx) {
+  basic_ctx(m, i, ctx);
+  size_t w = hist_width < TT_HIST_CELLS ? hist_width : TT_HIST_CELLS;
+  if (m->shared_scale &&
+      !tt_hist_scale_range(scale_shown(m), m->step_us, m->zoom, ctx->now_us,
+                           w, &ctx->lo, &ctx->hi))
+    ctx->lo = ctx->hi = 0;
+}
 
 /* Rows without a value go last whichever the direction; equal rows keep
  * the config's order, so that they do not trade places on every redraw. */
@@ -160,351 +535,216 @@ static void sort_items(tt_dash_model *m, size_t n) {
 static void resort(tt_dash_model *m) {
   const tt_column *col = &tt_columns[m->sort_col];
   for (size_t r = 0; r < m->nrows; r++) {
+    tt_cell_ctx ctx;
+    basic_ctx(m, m->rows[r], &ctx);
     m->items[r].idx = m->rows[r];
-    col->key(tt_dash_view(m, m->rows[r]), &m->items[r].key);
+    col->key(tt_dash_view(m, m->rows[r]), &ctx, &m->items[r].key);
   }
   sort_items(m, m->nrows);
   for (size_t r = 0; r < m->nrows; r++)
     m->rows[r] = m->items[r].idx;
 }
 
-/* ---- selection ---- */
+/* ---- lines and the selection ---- */
+
+static int flat_lines(tt_dash_model *m) {
+  if (m->lines_cap < m->nrows) {
+    tt_dash_line *l = grow_array(m->lines, m->nrows, sizeof(*l));
+    if (l == NULL)
+      return -ENOMEM;
+    m->lines = l;
+    m->lines_cap = m->nrows;
+  }
+  for (size_t r = 0; r < m->nrows; r++)
+    m->lines[r] = (tt_dash_line){m->rows[r], TT_DASH_NO_GROUP};
+  m->nlines = m->nrows;
+  return 0;
+}
 
 static void scroll_to_selection(tt_dash_model *m) {
   unsigned page = m->page > 0 ? m->page : 1;
-  if (m->nrows == 0) {
+  if (m->nlines == 0) {
     m->top = 0;
     return;
   }
-  if (m->sel_row < m->top)
-    m->top = m->sel_row;
-  if (m->sel_row >= m->top + page)
-    m->top = m->sel_row - page + 1;
-  /* No blank rows at the bottom while there are rows above. */
-  if (m->nrows >= page && m->top > m->nrows - page)
-    m->top = m->nrows - page;
-  if (m->nrows < page)
+  if (m->sel < m->top)
+    m->top = m->sel;
+  if (m->sel >= m->top + page)
+    m->top = m->sel - page + 1;
+  /* No blank lines at the bottom while there are lines above. */
+  if (m->nlines >= page && m->top > m->nlines - page)
+    m->top = m->nlines - page;
+  if (m->nlines < page)
     m->top = 0;
 }
 
-static void select_row(tt_dash_model *m, size_t row) {
-  if (m->nrows == 0) {
-    m->sel = SIZE_MAX;
-    m->sel_row = 0;
+static void select_line(tt_dash_model *m, size_t line) {
+  if (m->nlines == 0) {
+    m->sel = 0;
+    m->sel_target = TT_DASH_NO_TARGET;
+    m->sel_group = TT_DASH_NO_GROUP;
   } else {
-    m->sel_row = row < m->nrows ? row : m->nrows - 1;
-    m->sel = m->rows[m->sel_row];
+    m->sel = line < m->nlines ? line : m->nlines - 1;
+    m->sel_target = m->lines[m->sel].target;
+    m->sel_group = m->lines[m->sel].group;
   }
   scroll_to_selection(m);
 }
 
-/* Finds the selected target's row again; when it is gone (filtered out)
- * the selection stays at the same height on whatever is there now. */
-static void follow_selection(tt_dash_model *m) {
-  if (m->sel != SIZE_MAX) {
-    for (size_t r = 0; r < m->nrows; r++) {
-      if (m->rows[r] == m->sel) {
-        m->sel_row = r;
-        scroll_to_selection(m);
-        return;
-      }
+static bool find_line(tt_dash_model *m, uint32_t target, uint32_t group,
+                      bool any_group) {
+  for (size_t l = 0; l < m->nlines; l++) {
+    const tt_dash_line *x = &m->lines[l];
+    if (x->target == target && (any_group || x->group == group)) {
+      select_line(m, l);
+      return true;
     }
   }
-  select_row(m, m->sel == SIZE_MAX ? 0 : m->sel_row);
+  return false;
+}
+
+/* Finds the selected line again: the same target in the same group, in
+ * another group, or its group's roll-up when it is folded; when it is
+ * gone the selection stays at the same height on whatever is there now. */
+static void follow_selection(tt_dash_model *m) {
+  bool detail = m->screen == TT_SCREEN_DETAIL;
+  if (m->pinned && !detail) {
+    select_line(m, 0);
+    return;
+  }
+  uint32_t t = m->sel_target, g = m->sel_group;
+  /* The detail view stays on its target, in the rows or not. */
+  if (detail && t != TT_DASH_NO_TARGET && tt_dash_view(m, t) != NULL) {
+    if (!find_line(m, t, g, false) && !find_line(m, t, g, true)) {
+      m->sel_target = t;
+      m->sel_group = g;
+    }
+    return;
+  }
+  if (t != TT_DASH_NO_TARGET || g != TT_DASH_NO_GROUP) {
+    if (find_line(m, t, g, false))
+      return;
+    if (t != TT_DASH_NO_TARGET && find_line(m, t, g, true))
+      return;
+    if (g != TT_DASH_NO_GROUP && find_line(m, TT_DASH_NO_TARGET, g, false))
+      return;
+  }
+  select_line(m, m->sel);
+}
+
+void tt_dash_select_line(tt_dash_model *m, size_t line) {
+  select_line(m, line);
 }
 
 void tt_dash_refresh(tt_dash_model *m, unsigned dirty) {
-  bool order = dirty & (TT_DIRTY_FILTER | TT_DIRTY_ORDER);
-  if ((dirty & TT_DIRTY_DATA) && tt_columns[m->sort_col].key_changes)
-    order = true;
-  if (dirty & TT_DIRTY_FILTER)
+  bool dynamic = m->filter.dynamic || m->problems;
+  bool filter = (dirty & TT_DIRTY_FILTER) ||
+                ((dirty & TT_DIRTY_DATA) && dynamic);
+  bool order = filter || (dirty & TT_DIRTY_ORDER) ||
+               ((dirty & TT_DIRTY_DATA) && tt_columns[m->sort_col].key_changes);
+  if (filter)
     refilter(m);
   if (order)
     resort(m);
+  if (filter || order || (dirty & TT_DIRTY_DATA) || m->lines == NULL) {
+    int rc = m->grouped ? tt_dash_group_lines(m) : flat_lines(m);
+    if (rc != 0)
+      m->nlines = 0; /* out of memory: an empty table, said so */
+  }
   follow_selection(m);
 }
 
-void tt_dash_set_page(tt_dash_model *m, unsigned rows) {
-  m->page = rows > 0 ? rows : 1;
-  scroll_to_selection(m);
+void tt_dash_set_page(tt_dash_model *m, unsigned lines) {
+  m->page = lines > 0 ? lines : 1;
+  follow_selection(m);
 }
 
-/* ---- events ---- */
+void tt_dash_set_log_page(tt_dash_model *m, unsigned lines) {
+  m->log_page = lines > 0 ? lines : 1;
+}
 
-unsigned tt_dash_record(tt_dash_model *m, const tt_event *ev) {
-  if (ev->kind == TT_EVENT_STATE && ev->view->index < m->n) {
-    size_t i = ev->view->index;
-    tt_dash_change *c = &m->log[m->log_total % TT_DASH_LOG_LEN];
-    c->ts_us = ev->ts_us;
-    c->target = i;
-    c->from = (uint8_t)ev->from;
-    c->to = (uint8_t)ev->to;
-    c->cls = (uint8_t)ev->cls;
-    snprintf(c->error, sizeof(c->error), "%s", ev->error ? ev->error : "");
-    m->log_total++;
-    tt_dash_target_log *t = &m->tlog[i];
-    t->m[t->total % TT_DASH_MINI_LEN] = (tt_dash_mini){
-        ev->ts_us, (uint8_t)ev->from, (uint8_t)ev->to, (uint8_t)ev->cls};
-    t->total++;
+/* ---- the event log as shown ---- */
+
+static uint64_t log_end(const tt_dash_model *m) {
+  return m->paused ? m->frozen_log_total : m->log.total;
+}
+
+static bool log_shown(const tt_dash_model *m, uint64_t j) {
+  const tt_dash_change *c = tt_dash_log_at(&m->log, j);
+  if (c == NULL)
+    return false;
+  return c->target == TT_DASH_NO_TARGET || tt_dash_passes(m, c->target);
+}
+
+/* The entry at the pane's top, or the end when none is shown. */
+static uint64_t log_top(const tt_dash_model *m) {
+  uint64_t end = log_end(m), first = tt_dash_log_first(&m->log);
+  uint64_t j = end;
+  if (!m->log_follow && m->log_top >= first && m->log_top < end)
+    return m->log_top;
+  while (j > first) {
+    j--;
+    if (log_shown(m, j))
+      return j;
   }
-  return m->paused ? 0 : TT_DIRTY_DRAW | TT_DIRTY_DATA;
+  return end;
 }
 
-size_t tt_dash_log_count(const tt_dash_model *m) {
-  uint64_t total = m->paused ? m->frozen_log_total : m->log_total;
-  uint64_t gone = m->log_total > TT_DASH_LOG_LEN
-                      ? m->log_total - TT_DASH_LOG_LEN : 0;
-  return total > gone ? (size_t)(total - gone) : 0;
+size_t tt_dash_log_shown(const tt_dash_model *m) {
+  size_t n = 0;
+  for (uint64_t j = tt_dash_log_first(&m->log); j < log_end(m); j++)
+    n += log_shown(m, j);
+  return n;
 }
 
-const tt_dash_change *tt_dash_log_get(const tt_dash_model *m, size_t k) {
-  uint64_t total = m->paused ? m->frozen_log_total : m->log_total;
-  if (k >= tt_dash_log_count(m))
-    return NULL;
-  return &m->log[(total - 1 - k) % TT_DASH_LOG_LEN];
+size_t tt_dash_log_above(const tt_dash_model *m) {
+  size_t n = 0;
+  uint64_t top = log_top(m);
+  for (uint64_t j = top + 1; j < log_end(m); j++)
+    n += log_shown(m, j);
+  return n;
 }
 
-size_t tt_dash_target_changes(const tt_dash_model *m, size_t i,
-                              tt_dash_mini *out, size_t max) {
-  if (i >= m->n)
-    return 0;
-  const tt_dash_target_log *t = &m->tlog[i];
-  size_t have = t->total < TT_DASH_MINI_LEN ? t->total : TT_DASH_MINI_LEN;
+size_t tt_dash_log_page(const tt_dash_model *m, const tt_dash_change **out,
+                        size_t max) {
   size_t k = 0;
-  for (; k < have && k < max; k++)
-    out[k] = t->m[(t->total - 1 - k) % TT_DASH_MINI_LEN];
+  uint64_t first = tt_dash_log_first(&m->log), top = log_top(m);
+  if (top >= log_end(m))
+    return 0;
+  for (uint64_t j = top + 1; j > first && k < max; j--)
+    if (log_shown(m, j - 1))
+      out[k++] = tt_dash_log_at(&m->log, j - 1);
   return k;
 }
 
-void tt_dash_counts(const tt_dash_model *m, size_t counts[TT_STATE_COUNT]) {
-  for (int s = 0; s < TT_STATE_COUNT; s++)
-    counts[s] = 0;
-  for (size_t i = 0; i < m->n; i++) {
-    tt_state s = tt_dash_view(m, i)->state;
-    if ((unsigned)s < TT_STATE_COUNT)
-      counts[s]++;
-  }
-}
-
-/* ---- actions ---- */
-
-static unsigned move_by(tt_dash_model *m, long delta) {
-  if (m->nrows == 0)
-    return 0;
-  long row = (long)m->sel_row + delta;
-  if (row < 0)
-    row = 0;
-  select_row(m, (size_t)row);
-  return TT_DIRTY_DRAW;
-}
-
-static unsigned act_up(tt_dash_model *m) { return move_by(m, -1); }
-static unsigned act_down(tt_dash_model *m) { return move_by(m, 1); }
-static unsigned act_page_up(tt_dash_model *m) { return move_by(m, -(long)m->page); }
-static unsigned act_page_down(tt_dash_model *m) { return move_by(m, (long)m->page); }
-static unsigned act_first(tt_dash_model *m) { return move_by(m, -(long)m->nrows); }
-static unsigned act_last(tt_dash_model *m) { return move_by(m, (long)m->nrows); }
-
-static unsigned act_sort_next(tt_dash_model *m) {
-  do
-    m->sort_col = (tt_col_id)((m->sort_col + 1) % TT_COL_COUNT);
-  while (tt_columns[m->sort_col].key == NULL);
-  m->reverse = false;
-  return TT_DIRTY_DRAW | TT_DIRTY_ORDER;
-}
-
-static unsigned act_sort_reverse(tt_dash_model *m) {
-  m->reverse = !m->reverse;
-  return TT_DIRTY_DRAW | TT_DIRTY_ORDER;
-}
-
-static unsigned act_filter(tt_dash_model *m) {
-  m->prompt = true;
-  return TT_DIRTY_DRAW;
-}
-
-static unsigned clear_filter(tt_dash_model *m) {
-  bool had = m->filter_len > 0;
-  m->filter[0] = '\0';
-  m->filter_len = 0;
-  return had ? TT_DIRTY_DRAW | TT_DIRTY_FILTER : 0;
-}
-
-static unsigned act_escape(tt_dash_model *m) {
-  if (m->screen == TT_SCREEN_DETAIL) {
-    m->screen = TT_SCREEN_TABLE;
-    return TT_DIRTY_DRAW;
-  }
-  return clear_filter(m);
-}
-
-static unsigned act_enter(tt_dash_model *m) {
-  if (m->screen == TT_SCREEN_DETAIL) {
-    m->screen = TT_SCREEN_TABLE;
-    return TT_DIRTY_DRAW;
-  }
-  if (m->sel == SIZE_MAX)
-    return 0;
-  m->screen = TT_SCREEN_DETAIL;
-  return TT_DIRTY_DRAW;
-}
-
-static unsigned act_log(tt_dash_model *m) {
-  m->show_log = !m->show_log;
-  return TT_DIRTY_DRAW;
-}
-
-static unsigned act_pause(tt_dash_model *m) {
-  if (m->paused) {
-    free(m->frozen);
-    m->frozen = NULL;
-    m->paused = false;
-    /* Catch up with everything that happened meanwhile. */
-    return TT_DIRTY_DRAW | TT_DIRTY_DATA | TT_DIRTY_ORDER;
-  }
-  tt_view *copy = malloc((m->n > 0 ? m->n : 1) * sizeof(*copy));
-  if (copy == NULL)
-    return 0; /* no memory for a snapshot: keep showing live data */
-  for (size_t i = 0; i < m->n; i++)
-    copy[i] = *m->view_at(m->src, i);
-  m->frozen = copy;
-  m->frozen_ms = m->now_ms;
-  m->frozen_wall_us = m->wall_us;
-  m->frozen_log_total = m->log_total;
-  m->paused = true;
-  return TT_DIRTY_DRAW;
-}
-
-static unsigned act_reconnect(tt_dash_model *m) {
-  return m->sel == SIZE_MAX ? 0 : TT_DO_RECONNECT | TT_DIRTY_DRAW;
-}
-
-static unsigned act_help(tt_dash_model *m) {
-  m->help_from = m->screen;
-  m->screen = TT_SCREEN_HELP;
-  return TT_DIRTY_DRAW;
-}
-
-/* The terminal may have been written over by something else. */
-static unsigned act_redraw(tt_dash_model *m) {
-  return TT_DIRTY_DRAW | TT_DIRTY_LAYOUT;
-}
-
-static unsigned act_quit(tt_dash_model *m) {
-  if (m->screen == TT_SCREEN_DETAIL) {
-    m->screen = TT_SCREEN_TABLE;
-    return TT_DIRTY_DRAW;
-  }
-  return TT_DO_QUIT;
-}
-
-#define TD (TT_SCREEN_TABLE | TT_SCREEN_DETAIL)
-
-static const tt_dash_binding bindings[] = {
-  {TT_KEY_UP, TD, act_up, "Up k", "select the previous target"},
-  {'k', TD, act_up, NULL, NULL},
-  {TT_KEY_DOWN, TD, act_down, "Down j", "select the next target"},
-  {'j', TD, act_down, NULL, NULL},
-  {TT_KEY_PGUP, TD, act_page_up, "PgUp", "a page up"},
-  {TT_KEY_PGDN, TD, act_page_down, "PgDn", "a page down"},
-  {'g', TD, act_first, "g Home", "the first target"},
-  {TT_KEY_HOME, TD, act_first, NULL, NULL},
-  {'G', TD, act_last, "G End", "the last target"},
-  {TT_KEY_END, TD, act_last, NULL, NULL},
-  {'s', TD, act_sort_next, "s", "sort by the next column"},
-  {'S', TD, act_sort_reverse, "S", "reverse the sort direction"},
-  {'/', TT_SCREEN_TABLE, act_filter, "/",
-   "filter on name, address or tag (Enter keeps it, Esc clears it)"},
-  {TT_KEY_ESC, TD, act_escape, "Esc", "clear the filter; leave the detail view"},
-  {TT_KEY_ENTER, TD, act_enter, "Enter",
-   "open the selected target's detail view; leave it"},
-  {'e', TD, act_log, "e", "show or hide the event log (state changes)"},
-  {'p', TD, act_pause, "p", "pause or resume the display (probing goes on)"},
-  {'r', TD, act_reconnect, "r", "reconnect the selected target now"},
-  {'?', TD, act_help, "?", "this help (any key leaves it)"},
-  {'q', TD, act_quit, "q", "quit (in the detail view: leave it)"},
-  {TT_KEY_REDRAW, TD, act_redraw, "^L", "redraw the whole screen"},
-};
-
-const tt_dash_binding *tt_dash_bindings(size_t *n) {
-  *n = sizeof(bindings) / sizeof(bindings[0]);
-  return bindings;
-}
-
-/* Appends the UTF-8 encoding of a typed character to the filter. */
-static unsigned prompt_type(tt_dash_model *m, int key) {
-  char enc[4];
-  size_t len;
-  uint32_t c = (uint32_t)key;
-  if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c > 0x10ffff ||
-      (c >= 0xd800 && c <= 0xdfff))
-    return 0;
-  if (c < 0x80) {
-    enc[0] = (char)c;
-    len = 1;
-  } else if (c < 0x800) {
-    enc[0] = (char)(0xc0 | c >> 6);
-    enc[1] = (char)(0x80 | (c & 0x3f));
-    len = 2;
-  } else if (c < 0x10000) {
-    enc[0] = (char)(0xe0 | c >> 12);
-    enc[1] = (char)(0x80 | (c >> 6 & 0x3f));
-    enc[2] = (char)(0x80 | (c & 0x3f));
-    len = 3;
+bool tt_dash_log_scroll(tt_dash_model *m, long delta) {
+  uint64_t first = tt_dash_log_first(&m->log), end = log_end(m);
+  uint64_t top = log_top(m), at = top;
+  if (top >= end)
+    return false;
+  if (delta > 0) {
+    for (uint64_t j = top; j > first && delta > 0; j--) {
+      if (log_shown(m, j - 1)) {
+        at = j - 1;
+        delta--;
+      }
+    }
   } else {
-    enc[0] = (char)(0xf0 | c >> 18);
-    enc[1] = (char)(0x80 | (c >> 12 & 0x3f));
-    enc[2] = (char)(0x80 | (c >> 6 & 0x3f));
-    enc[3] = (char)(0x80 | (c & 0x3f));
-    len = 4;
+    for (uint64_t j = top + 1; j < end && delta < 0; j++) {
+      if (log_shown(m, j)) {
+        at = j;
+        delta++;
+      }
+    }
   }
-  if (m->filter_len + len >= sizeof(m->filter))
-    return 0;
-  memcpy(m->filter + m->filter_len, enc, len);
-  m->filter_len += len;
-  m->filter[m->filter_len] = '\0';
-  return TT_DIRTY_DRAW | TT_DIRTY_FILTER;
-}
-
-/* Keys while the filter prompt is open: it filters as one types. */
-static unsigned prompt_key(tt_dash_model *m, int key) {
-  switch (key) {
-  case TT_KEY_ENTER:
-    m->prompt = false;
-    return TT_DIRTY_DRAW;
-  case TT_KEY_ESC:
-    m->prompt = false;
-    return clear_filter(m) | TT_DIRTY_DRAW;
-  case TT_KEY_BACKSPACE:
-    if (m->filter_len == 0)
-      return 0;
-    /* Back over a whole UTF-8 character. */
-    do
-      m->filter_len--;
-    while (m->filter_len > 0 &&
-           ((unsigned char)m->filter[m->filter_len] & 0xc0) == 0x80);
-    m->filter[m->filter_len] = '\0';
-    return TT_DIRTY_DRAW | TT_DIRTY_FILTER;
-  case TT_KEY_KILL_LINE:
-    return clear_filter(m) | TT_DIRTY_DRAW;
-  case TT_KEY_UP: return act_up(m);
-  case TT_KEY_DOWN: return act_down(m);
-  case TT_KEY_PGUP: return act_page_up(m);
-  case TT_KEY_PGDN: return act_page_down(m);
-  default:
-    return key < TT_KEY_UP ? prompt_type(m, key) : 0;
-  }
-}
-
-unsigned tt_dash_key(tt_dash_model *m, int key) {
-  if (m->screen == TT_SCREEN_HELP) {
-    m->screen = m->help_from;
-    return TT_DIRTY_DRAW;
-  }
-  if (m->prompt)
-    return prompt_key(m, key);
-  for (size_t i = 0; i < sizeof(bindings) / sizeof(bindings[0]); i++)
-    if (bindings[i].key == key && (bindings[i].screens & m->screen))
-      return bindings[i].act(m);
-  return 0;
+  bool moved = at != top || m->log_follow;
+  m->log_top = at;
+  m->log_follow = false;
+  /* Back at the newest: follow what comes. */
+  bool newer = false;
+  for (uint64_t j = at + 1; j < end && !newer; j++)
+    newer = log_shown(m, j);
+  if (!newer)
+    m->log_follow = true;
+  return moved;
 }

@@ -1,6 +1,6 @@
-/* dash_text.c - the dashboard's lines besides table rows: header, key
- * bar, prompt, event log, detail view, help. Everything shown from a
- * config or the network goes through tt_escape here first. */
+/* dash_text.c - the dashboard's lines besides table rows and the detail
+ * view: header, key bar, prompt, roll-ups, event log, help. Everything shown
+ * from a config or the network goes through tt_escape here first. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,14 +14,13 @@ static int esc_flags(const tt_dash_model *m) {
   return tt_cell_esc_flags(m->utf8);
 }
 
-/* Escapes a string from a config or the network for the screen. */
-static const char *esc(const tt_dash_model *m, const char *s, char *buf,
-                       size_t n) {
+const char *tt_text_esc(const tt_dash_model *m, const char *s, char *buf,
+                        size_t n) {
   tt_escape(buf, n, s, strlen(s), esc_flags(m));
   return buf;
 }
 
-static const char *arrow(bool utf8) {
+const char *tt_text_arrow(bool utf8) {
   return utf8 ? " \xe2\x86\x92 " : " -> ";
 }
 
@@ -37,39 +36,98 @@ static void addf(tt_line *l, tt_role role, const char *fmt, ...) {
   tt_line_puts(l, role, buf);
 }
 
-static const char *rtt(char *buf, size_t n, uint32_t us) {
-  tt_fmt_rtt(buf, n, us);
-  return buf;
+static void append(tt_line *out, const tt_line *piece) {
+  for (size_t s = 0; s < piece->nseg; s++)
+    tt_line_add(out, piece->seg[s].role, piece->buf + piece->seg[s].off,
+                piece->seg[s].len);
 }
 
-static const char *dur(char *buf, size_t n, uint64_t ms) {
-  tt_duration_format(ms, buf, n);
-  return buf;
-}
+static const tt_state state_order[] = {TT_STATE_UP, TT_STATE_DEGRADED,
+                                       TT_STATE_CONNECTING, TT_STATE_DOWN};
+#define NSTATES (sizeof(state_order) / sizeof(state_order[0]))
 
 /* ---- header ---- */
 
+/* "2 up  0 degraded  0 connecting  7 down"; without the zeros unless
+ * all; short ("2 up 1 deg 7 down") when narrow. */
+static void state_counts(tt_line *out, const size_t counts[TT_STATE_COUNT],
+                         bool all, bool shortly) {
+  static const char *const abbrev[TT_STATE_COUNT] = {
+    [TT_STATE_UP] = "up", [TT_STATE_DEGRADED] = "deg",
+    [TT_STATE_CONNECTING] = "conn", [TT_STATE_DOWN] = "down"};
+  bool first = true;
+  tt_line_clear(out);
+  for (size_t k = 0; k < NSTATES; k++) {
+    /* Short, it may be cut: the worst first then. */
+    tt_state s = state_order[shortly ? NSTATES - 1 - k : k];
+    if (!all && counts[s] == 0)
+      continue;
+    if (!first)
+      tt_line_puts(out, TT_ROLE_NORMAL, shortly ? " " : "  ");
+    first = false;
+    addf(out, counts[s] > 0 ? tt_state_role(s) : TT_ROLE_MUTED, "%zu %s",
+         counts[s], shortly ? abbrev[s] : tt_state_name(s));
+  }
+  if (first)
+    tt_line_puts(out, TT_ROLE_MUTED, "no targets");
+}
+
+/* The lines in view: "1–38 of 10000". */
+static void line_range(tt_line *out, const tt_dash_model *m) {
+  tt_line_clear(out);
+  if (m->nlines == 0) {
+    tt_line_puts(out, TT_ROLE_MUTED, "no rows");
+    return;
+  }
+  size_t last = m->top + m->page < m->nlines ? m->top + m->page : m->nlines;
+  addf(out, TT_ROLE_NORMAL, "%zu%s%zu of %zu", m->top + 1,
+       m->utf8 ? "\xe2\x80\x93" : "-", last, m->nlines);
+}
+
+/* How the rows are chosen: grouping, x, the filter (its text cut to
+ * room columns; 0: as it is), and how many pass. */
+static void row_choice(tt_line *out, const tt_dash_model *m, size_t total,
+                       unsigned room) {
+  char buf[TT_DASH_FILTER_MAX * 4 + 8], cut[TT_DASH_FILTER_MAX * 4 + 8];
+  bool any = false;
+  tt_line_clear(out);
+  if (m->grouped) {
+    tt_line_puts(out, TT_ROLE_TITLE, "by tag");
+    any = true;
+  }
+  if (m->problems) {
+    tt_line_puts(out, TT_ROLE_NORMAL, any ? "  " : "");
+    tt_line_puts(out, TT_ROLE_TITLE, "not up only");
+    any = true;
+  }
+  if (m->filter_len > 0) {
+    tt_text_esc(m, m->filter_text, buf, sizeof(buf));
+    const char *text = buf;
+    if (room > 0) {
+      tt_fmt_fit(cut, sizeof(cut), buf, strlen(buf), room, TT_FIT_LEFT,
+                 m->utf8);
+      /* Fitting pads: the quotes close right after the text. */
+      size_t len = strlen(cut);
+      while (len > 0 && cut[len - 1] == ' ')
+        cut[--len] = '\0';
+      text = cut;
+    }
+    tt_line_puts(out, TT_ROLE_NORMAL, any ? "  " : "");
+    addf(out, TT_ROLE_NORMAL, "filter \"%s\"", text);
+  }
+  if (m->problems || m->filter_len > 0)
+    addf(out, TT_ROLE_NORMAL, " %zu/%zu", m->nrows, total);
+}
+
 void tt_text_header(tt_line *out, const tt_dash_model *m, const char *source,
                     unsigned cols) {
-  static const tt_state order[] = {TT_STATE_UP, TT_STATE_DEGRADED,
-                                   TT_STATE_CONNECTING, TT_STATE_DOWN};
-  size_t counts[TT_STATE_COUNT];
-  tt_line mid, right;
+  size_t counts[TT_STATE_COUNT], total = 0;
+  tt_line right, states, range, choice;
   char buf[512], src[256];
 
   tt_dash_counts(m, counts);
-  tt_line_clear(&mid);
-  for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
-    tt_state s = order[k];
-    if (k > 0)
-      tt_line_puts(&mid, TT_ROLE_NORMAL, "  ");
-    addf(&mid, counts[s] > 0 ? tt_state_role(s) : TT_ROLE_MUTED, "%zu %s",
-         counts[s], tt_state_name(s));
-  }
-  if (m->filter_len > 0) {
-    addf(&mid, TT_ROLE_NORMAL, "   filter \"%s\" %zu/%zu",
-         esc(m, m->filter, buf, sizeof(buf)), m->nrows, m->n);
-  }
+  for (size_t k = 0; k < TT_STATE_COUNT; k++)
+    total += counts[k];
 
   tt_line_clear(&right);
   if (m->behind > 0) {
@@ -77,21 +135,61 @@ void tt_text_header(tt_line *out, const tt_dash_model *m, const char *source,
     tt_line_puts(&right, TT_ROLE_NORMAL, "  ");
   }
   if (m->paused) {
-    tt_line_puts(&right, TT_ROLE_PAUSED, " PAUSED ");
+    /* How old the frozen display is. */
+    char age[32];
+    tt_fmt_age(age, sizeof(age), m->wall_us > m->frozen_wall_us
+                                     ? (m->wall_us - m->frozen_wall_us) / 1000
+                                     : 0);
+    addf(&right, TT_ROLE_PAUSED, " PAUSED %s ", age);
     tt_line_puts(&right, TT_ROLE_NORMAL, "  ");
   }
   tt_fmt_clock(buf, sizeof(buf), tt_dash_wall_us(m));
   tt_line_puts(&right, TT_ROLE_NORMAL, buf);
   tt_line_puts(&right, TT_ROLE_NORMAL, " ");
 
+  /* " tether " and one space, the middle with three spaces between its
+   * parts, two at least before the right. What does not fit gives way
+   * in steps, the least needed first. */
+  unsigned fixed = 9 + right.cols + 2;
+  bool title = true, with_choice, with_range = true;
+  line_range(&range, m);
+  state_counts(&states, counts, true, false);
+  row_choice(&choice, m, total, 0);
+  with_choice = choice.cols > 0;
+#define MID() (states.cols + (with_range ? 3 + range.cols : 0) + \
+               (with_choice ? 3 + choice.cols : 0))
+  if (fixed + MID() > cols)
+    state_counts(&states, counts, false, false);
+  if (fixed + MID() > cols)
+    state_counts(&states, counts, false, true);
+  if (fixed + MID() > cols && m->filter_len > 0) {
+    /* The filter's text gives way, down to a few characters. */
+    unsigned over = fixed + MID() - cols;
+    unsigned have = tt_fmt_width(m->filter_text, m->filter_len);
+    row_choice(&choice, m, total, have > over + 6 ? have - over : 6);
+  }
+  if (fixed + MID() > cols) {
+    title = false;
+    fixed -= 8;
+  }
+  if (fixed + MID() > cols)
+    with_range = false;
+  if (fixed + MID() > cols)
+    with_choice = false;
+  /* Still too wide: the counts are cut, never the clock. */
+  if (fixed + MID() > cols)
+    tt_line_cut(&states, cols > fixed ? cols - fixed : 0);
+  unsigned mid = MID();
+#undef MID
+
   tt_line_clear(out);
-  tt_line_puts(out, TT_ROLE_TITLE, " tether ");
+  if (title)
+    tt_line_puts(out, TT_ROLE_TITLE, " tether ");
   /* The source gets what the rest leaves, and gives way first. */
-  unsigned fixed = out->cols + mid.cols + right.cols + 4;
-  if (source != NULL && cols > fixed + 4) {
-    esc(m, source, buf, sizeof(buf));
+  if (title && source != NULL && cols > fixed + mid + 8) {
+    tt_text_esc(m, source, buf, sizeof(buf));
     unsigned want = tt_fmt_width(buf, strlen(buf));
-    unsigned room = cols - fixed;
+    unsigned room = cols - fixed - mid - 3;
     if (want > room)
       want = room;
     tt_fmt_fit(src, sizeof(src), buf, strlen(buf), want, TT_FIT_LEFT, m->utf8);
@@ -100,34 +198,67 @@ void tt_text_header(tt_line *out, const tt_dash_model *m, const char *source,
     tt_line_puts(out, TT_ROLE_NORMAL, "  ");
   }
   tt_line_puts(out, TT_ROLE_NORMAL, " ");
-  for (size_t s = 0; s < mid.nseg; s++)
-    tt_line_add(out, mid.seg[s].role, mid.buf + mid.seg[s].off, mid.seg[s].len);
+  append(out, &states);
+  if (with_range) {
+    tt_line_puts(out, TT_ROLE_NORMAL, "   ");
+    append(out, &range);
+  }
+  if (with_choice) {
+    tt_line_puts(out, TT_ROLE_NORMAL, "   ");
+    append(out, &choice);
+  }
   if (out->cols + right.cols < cols)
     tt_line_spaces(out, cols - out->cols - right.cols);
-  for (size_t s = 0; s < right.nseg; s++)
-    tt_line_add(out, right.seg[s].role, right.buf + right.seg[s].off,
-                right.seg[s].len);
+  append(out, &right);
   tt_line_cut(out, cols);
 }
 
 /* ---- key bar and prompt ---- */
 
-typedef struct keyhint {
-  const char *key, *label;
-} keyhint;
+typedef struct bar_item {
+  int key;
+  const char *label;
+  uint8_t rank;
+} bar_item;
 
-static void hints(tt_line *out, const keyhint *h, size_t n, unsigned cols) {
-  for (size_t i = 0; i < n; i++) {
-    unsigned need = tt_fmt_width(h[i].key, strlen(h[i].key)) +
-                    tt_fmt_width(h[i].label, strlen(h[i].label)) + 3;
-    if (out->cols + need > cols)
-      break;
-    tt_line_puts(out, TT_ROLE_NORMAL, " ");
-    tt_line_puts(out, TT_ROLE_KEY, h[i].key);
-    tt_line_puts(out, TT_ROLE_NORMAL, " ");
-    tt_line_puts(out, TT_ROLE_NORMAL, h[i].label);
-    tt_line_puts(out, TT_ROLE_NORMAL, " ");
+#define BAR_MAX 48
+
+/* The key table's entries for the key bar now, in rank order. */
+static size_t bar_items(const tt_dash_model *m, bar_item *out) {
+  size_t n = 0, nb;
+  const tt_dash_binding *tables[2] = {m->extra, tt_dash_bindings(&nb)};
+  size_t sizes[2] = {m->nextra, nb};
+  for (size_t t = 0; t < 2; t++) {
+    for (size_t i = 0; i < sizes[t] && n < BAR_MAX; i++) {
+      const tt_dash_binding *b = &tables[t][i];
+      if (b->bar == NULL || !(b->screens & m->screen))
+        continue;
+      const char *label = b->bar_label != NULL ? b->bar_label(m) : b->bar;
+      if (label == NULL)
+        continue;
+      bar_item it = {b->key, label[0] != '\0' ? label : b->bar, b->bar_rank};
+      size_t k = n++;
+      while (k > 0 && out[k - 1].rank > it.rank) {
+        out[k] = out[k - 1];
+        k--;
+      }
+      out[k] = it;
+    }
   }
+  return n;
+}
+
+static void hint(tt_line *out, const char *key, const char *label,
+                 unsigned cols) {
+  unsigned need = tt_fmt_width(key, strlen(key)) +
+                  tt_fmt_width(label, strlen(label)) + 3;
+  if (out->cols + need > cols)
+    return;
+  tt_line_puts(out, TT_ROLE_NORMAL, " ");
+  tt_line_puts(out, TT_ROLE_KEY, key);
+  tt_line_puts(out, TT_ROLE_NORMAL, " ");
+  tt_line_puts(out, TT_ROLE_NORMAL, label);
+  tt_line_puts(out, TT_ROLE_NORMAL, " ");
 }
 
 void tt_text_keybar(tt_line *out, const tt_dash_model *m, unsigned cols) {
@@ -135,36 +266,81 @@ void tt_text_keybar(tt_line *out, const tt_dash_model *m, unsigned cols) {
   tt_line_clear(out);
   if (m->prompt) {
     tt_line_puts(out, TT_ROLE_TITLE, " Filter: ");
-    tt_line_puts(out, TT_ROLE_NORMAL, esc(m, m->filter, buf, sizeof(buf)));
+    tt_line_puts(out, TT_ROLE_NORMAL, tt_text_esc(m, m->filter_text, buf, sizeof(buf)));
     tt_line_puts(out, TT_ROLE_KEY, " ");
-    tt_line_puts(out, TT_ROLE_MUTED, "   Enter keep  Esc clear");
+    tt_line_puts(out, TT_ROLE_MUTED,
+                 "   Enter keep  Esc clear   state:down tag:prod !up");
     tt_line_cut(out, cols);
     return;
   }
-  const char *updown = m->utf8 ? "\xe2\x86\x91\xe2\x86\x93" : "Up/Dn";
-  const char *pause = m->paused ? "Resume" : "Pause";
+  if (m->notice[0] != '\0' && m->wall_us < m->notice_until_us) {
+    tt_line_puts(out, TT_ROLE_NORMAL, " ");
+    tt_line_puts(out, m->notice_error ? TT_ROLE_ALERT : TT_ROLE_NOTICE,
+                 tt_text_esc(m, m->notice, buf, sizeof(buf)));
+    tt_line_puts(out, TT_ROLE_NORMAL, "  ");
+  }
   if (m->screen == TT_SCREEN_HELP) {
-    const keyhint h[] = {{"any key", "Back"}};
-    hints(out, h, 1, cols);
-  } else if (m->screen == TT_SCREEN_DETAIL) {
-    const keyhint h[] = {{"Esc", "Back"},      {updown, "Target"},
-                         {"r", "Reconnect"},   {"p", pause},
-                         {"e", "Events"},      {"?", "Help"}};
-    hints(out, h, sizeof(h) / sizeof(h[0]), cols);
-  } else if (m->filter_len > 0) {
-    const keyhint h[] = {{"q", "Quit"},    {"?", "Help"},
-                         {"Esc", "Clear"}, {"/", "Filter"},
-                         {"s", "Sort"},    {"S", "Reverse"},
-                         {"Enter", "Detail"}, {"e", "Events"},
-                         {"p", pause},     {"r", "Reconnect"}};
-    hints(out, h, sizeof(h) / sizeof(h[0]), cols);
+    hint(out, "any key", "Back", cols);
   } else {
-    const keyhint h[] = {{"q", "Quit"},    {"?", "Help"},
-                         {"/", "Filter"},  {"s", "Sort"},
-                         {"S", "Reverse"}, {"Enter", "Detail"},
-                         {"e", "Events"},  {"p", pause},
-                         {"r", "Reconnect"}};
-    hints(out, h, sizeof(h) / sizeof(h[0]), cols);
+    bar_item items[BAR_MAX];
+    size_t n = bar_items(m, items);
+    for (size_t i = 0; i < n; i++) {
+      char name[8];
+      hint(out, tt_dash_key_name(items[i].key, name), items[i].label, cols);
+    }
+  }
+  tt_line_cut(out, cols);
+}
+
+/* ---- table additions ---- */
+
+void tt_text_hist_title(char *buf, size_t n, const tt_dash_model *m,
+                        unsigned width) {
+  char span[32], range[40] = "";
+  tt_duration_format(tt_dash_hist_span_ms(m), span, sizeof(span));
+  uint16_t lo = 0, hi = 0;
+  size_t w = width < TT_HIST_CELLS ? width : TT_HIST_CELLS;
+  if (m->shared_scale &&
+      tt_hist_scale_range(tt_dash_scale(m), m->step_us, m->zoom,
+                          tt_dash_wall_us(m), w, &lo, &hi)) {
+    char a[16], b[16];
+    tt_fmt_rtt(a, sizeof(a), tt_hist_decode(lo));
+    tt_fmt_rtt(b, sizeof(b), tt_hist_decode(hi));
+    snprintf(range, sizeof(range), " %s-%s", a, b);
+  }
+  const char *scale = m->shared_scale ? " log" : "";
+  /* The longest that fits: the scale's word before the title's. */
+  char cand[4][96];
+  snprintf(cand[0], sizeof(cand[0]), "HISTORY %s%s%s", span, scale, range);
+  snprintf(cand[1], sizeof(cand[1]), "HISTORY %s%s", span, scale);
+  snprintf(cand[2], sizeof(cand[2]), "HIST %s%s", span, scale);
+  snprintf(cand[3], sizeof(cand[3]), "%s%s", span, scale);
+  for (size_t k = 0; k < 4; k++) {
+    if (strlen(cand[k]) <= width || k == 3) {
+      snprintf(buf, n, "%s", cand[k]);
+      return;
+    }
+  }
+}
+
+void tt_text_group_line(tt_line *out, const tt_dash_model *m, uint32_t group,
+                        unsigned cols) {
+  const tt_dash_group *g = &m->groups.g[group];
+  char buf[512];
+  tt_line_clear(out);
+  tt_line_puts(out, TT_ROLE_MUTED,
+               g->open ? (m->utf8 ? "\xe2\x96\xbe " : "- ")
+                       : (m->utf8 ? "\xe2\x96\xb8 " : "+ "));
+  if (g->tag != NULL)
+    tt_line_puts(out, TT_ROLE_GROUP, tt_text_esc(m, g->tag, buf, sizeof(buf)));
+  else
+    tt_line_puts(out, TT_ROLE_MUTED, "(no tag)");
+  for (size_t k = 0; k < NSTATES; k++) {
+    tt_state s = state_order[k];
+    if (g->counts[s] == 0)
+      continue;
+    tt_line_puts(out, TT_ROLE_NORMAL, "  ");
+    addf(out, tt_state_role(s), "%u %s", g->counts[s], tt_state_name(s));
   }
   tt_line_cut(out, cols);
 }
@@ -173,331 +349,191 @@ void tt_text_keybar(tt_line *out, const tt_dash_model *m, unsigned cols) {
 
 static unsigned log_name_width(const tt_dash_model *m) {
   unsigned w = m->name_want;
-  return w < TT_NAME_MIN ? TT_NAME_MIN : w > 24 ? 24 : w;
+  return w < 12 ? 12 : w > 24 ? 24 : w;
 }
 
 void tt_text_log_line(tt_line *out, const tt_dash_model *m,
                       const tt_dash_change *c, unsigned cols) {
   char buf[512];
-  const tt_view *v = tt_dash_view(m, c->target);
 
   tt_line_clear(out);
   tt_fmt_clock(buf, sizeof(buf), c->ts_us);
   tt_line_puts(out, TT_ROLE_MUTED, " ");
   tt_line_puts(out, TT_ROLE_MUTED, buf);
   tt_line_puts(out, TT_ROLE_NORMAL, "  ");
-  tt_line_fit(out, TT_ROLE_NORMAL, esc(m, v->target->name, buf, sizeof(buf)),
+  if (c->kind == TT_LOG_NOTICE) {
+    tt_fmt_escaped(buf, sizeof(buf), tt_dash_log_text(&m->log, c),
+                   esc_flags(m));
+    tt_line_puts(out, TT_ROLE_NOTICE, buf);
+    tt_line_cut(out, cols);
+    return;
+  }
+  tt_line_fit(out, TT_ROLE_NORMAL, tt_text_esc(m, tt_dash_name(m, c->target), buf,
+                                       sizeof(buf)),
               log_name_width(m), TT_FIT_LEFT, m->utf8);
   tt_line_puts(out, TT_ROLE_NORMAL, "  ");
+  if (c->kind != TT_LOG_STATE) {
+    tt_line_puts(out, TT_ROLE_MUTED, c->kind == TT_LOG_ADDED
+                                         ? "joined (a reload, a new address)"
+                                         : "left (a reload, an address gone)");
+    tt_line_cut(out, cols);
+    return;
+  }
   tt_line_fit(out, tt_state_role(c->from), tt_state_name(c->from), 10,
               TT_FIT_RIGHT, m->utf8);
-  tt_line_puts(out, TT_ROLE_MUTED, arrow(m->utf8));
+  tt_line_puts(out, TT_ROLE_MUTED, tt_text_arrow(m->utf8));
   tt_line_fit(out, tt_state_role(c->to), tt_state_name(c->to), 10,
               TT_FIT_LEFT, m->utf8);
   tt_line_puts(out, TT_ROLE_NORMAL, " ");
   tt_line_fit(out, TT_ROLE_NORMAL, tt_class_name(c->cls), 15, TT_FIT_LEFT,
               m->utf8);
-  if (c->error[0] != '\0') {
+  /* How long an outage (or a slow spell) lasted, as it ends. */
+  if ((c->from == TT_STATE_DOWN || c->from == TT_STATE_DEGRADED) &&
+      c->lasted_ms > 0) {
+    char span[32];
+    tt_fmt_span(span, sizeof(span), c->lasted_ms);
     tt_line_puts(out, TT_ROLE_NORMAL, " ");
-    tt_fmt_escaped(buf, sizeof(buf), c->error, esc_flags(m));
+    addf(out, tt_state_role(c->from), "%s %s", tt_state_name(c->from), span);
+  }
+  const char *text = tt_dash_log_text(&m->log, c);
+  if (text[0] != '\0') {
+    tt_line_puts(out, TT_ROLE_NORMAL, "  ");
+    tt_fmt_escaped(buf, sizeof(buf), text, esc_flags(m));
     tt_line_puts(out, TT_ROLE_MUTED, buf);
   }
   tt_line_cut(out, cols);
 }
 
-/* ---- detail view ---- */
-
-/* The quoted, escaped form of bytes from a config: send and reply_end may
- * hold any byte; a regular expression keeps its own backslashes. */
-static const char *quoted(const tt_dash_model *m, const char *s, size_t len,
-                          int flags, char *buf, size_t n) {
-  char tmp[400];
-  if (s == NULL)
-    return "-";
-  tt_escape(tmp, sizeof(tmp), s, len, esc_flags(m) | flags);
-  snprintf(buf, n, "\"%s\"", tmp);
-  return buf;
-}
-
-/* Lines of "key value" pairs that wrap at the screen's width, the way the
- * detail view lays out its settings and numbers. */
-typedef struct flow {
-  tt_line *out;
-  size_t max, n;
-  unsigned cols;
-  tt_line *cur;
-} flow;
-
-static void flow_line(flow *f) {
-  f->cur = f->n < f->max ? &f->out[f->n++] : NULL;
-  if (f->cur != NULL) {
-    tt_line_clear(f->cur);
-    tt_line_puts(f->cur, TT_ROLE_NORMAL, " ");
-  }
-}
-
-static void flow_item(flow *f, const char *key, tt_role role,
-                      const char *value) {
-  unsigned w = tt_fmt_width(key, strlen(key)) + 1 +
-               tt_fmt_width(value, strlen(value));
-  if (f->cur != NULL && f->cur->cols > 3 && f->cur->cols + w > f->cols) {
-    flow_line(f);
-    if (f->cur != NULL)
-      tt_line_puts(f->cur, TT_ROLE_NORMAL, "  ");
-  }
-  if (f->cur == NULL)
-    return;
-  if (key[0] != '\0') {
-    tt_line_puts(f->cur, TT_ROLE_MUTED, key);
-    tt_line_puts(f->cur, TT_ROLE_NORMAL, " ");
-  }
-  tt_line_puts(f->cur, role, value);
-  tt_line_puts(f->cur, TT_ROLE_NORMAL, "  ");
-}
-
-static void flow_kv(flow *f, const char *key, const char *value) {
-  flow_item(f, key, TT_ROLE_NORMAL, value);
-}
-
-static void flow_u64(flow *f, const char *key, uint64_t v) {
-  char buf[32];
-  snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-  flow_kv(f, key, buf);
-}
-
-size_t tt_text_detail(tt_line *out, size_t max, const tt_dash_model *m,
-                      size_t i, unsigned cols) {
-  const tt_view *v = tt_dash_view(m, i);
-  const tt_target *t = v->target;
-  const tt_stats *st = &v->stats;
-  char a[512], b[64];
-  flow f = {out, max, 0, cols, NULL};
-
-  /* Who: name, address, resolved address, tags. */
-  flow_line(&f);
-  if (f.cur != NULL) {
-    tt_line_puts(f.cur, TT_ROLE_TITLE, esc(m, t->name, a, sizeof(a)));
-    tt_line_puts(f.cur, TT_ROLE_NORMAL, "  ");
-    tt_line_puts(f.cur, TT_ROLE_NORMAL, esc(m, t->address, a, sizeof(a)));
-    tt_line_puts(f.cur, TT_ROLE_MUTED, arrow(m->utf8));
-    tt_line_puts(f.cur, TT_ROLE_NORMAL,
-                 v->ip[0] != '\0' ? esc(m, v->ip, a, sizeof(a))
-                                  : "(not resolved yet)");
-    tt_line_puts(f.cur, TT_ROLE_NORMAL, "  ");
-  }
-  if (t->ntags > 0) {
-    char tags[512];
-    size_t used = 0;
-    for (size_t k = 0; k < t->ntags; k++) {
-      size_t len = tt_escape(a, sizeof(a), t->tags[k], strlen(t->tags[k]),
-                             esc_flags(m));
-      if (used + len + 2 > sizeof(tags))
-        break;
-      if (k > 0)
-        tags[used++] = ',';
-      memcpy(tags + used, a, len);
-      used += len;
-    }
-    tags[used] = '\0';
-    flow_kv(&f, "tags", tags);
-  }
-
-  /* Its state. */
-  flow_line(&f);
-  uint64_t now = tt_dash_now_ms(m);
-  flow_item(&f, "state", tt_state_role(v->state), tt_state_name(v->state));
-  tt_fmt_age(a, sizeof(a), now > v->state_since_ms ? now - v->state_since_ms
-                                                   : 0);
-  tt_fmt_clock(b, sizeof(b), v->state_since_us);
-  size_t len = strlen(a);
-  snprintf(a + len, sizeof(a) - len, " (since %s)", b);
-  flow_kv(&f, "for", a);
-  flow_u64(&f, "flaps", st->flaps);
-  flow_u64(&f, "reconnects", st->reconnects);
-  flow_u64(&f, "skipped", st->skipped);
-  if (v->finished)
-    flow_item(&f, "", TT_ROLE_MUTED, "finished");
-
-  /* Its effective settings. */
-  flow_line(&f);
-  flow_kv(&f, "mode", tt_mode_name(t->mode));
-  if (t->preset != NULL)
-    flow_kv(&f, "preset", t->preset->name);
-  flow_kv(&f, "interval", dur(a, sizeof(a), t->interval_ms));
-  flow_kv(&f, "timeout", dur(a, sizeof(a), t->timeout_ms));
-  flow_kv(&f, "connect timeout", dur(a, sizeof(a), t->connect_timeout_ms));
-  flow_u64(&f, "miss threshold", t->miss_threshold);
-  if (t->rtt_warn_ms > 0)
-    flow_kv(&f, "rtt warn", dur(a, sizeof(a), t->rtt_warn_ms));
-  flow_line(&f);
-  flow_kv(&f, "send", quoted(m, t->send, t->send_len, 0, a, sizeof(a)));
-  if (t->expect != NULL)
-    flow_kv(&f, "expect", quoted(m, t->expect, strlen(t->expect),
-                                 TT_ESC_KEEP_BACKSLASH, a, sizeof(a)));
-  else
-    flow_kv(&f, "expect", "-");
-  flow_kv(&f, "reply end",
-          quoted(m, t->reply_end, t->reply_end_len, 0, a, sizeof(a)));
-
-  /* What came of it. */
-  flow_line(&f);
-  flow_u64(&f, "sent", st->sent);
-  flow_u64(&f, "received", st->received);
-  flow_u64(&f, "lost", st->lost);
-  flow_u64(&f, "late", st->late);
-  tt_fmt_pct(a, sizeof(a), tt_stats_loss_pct(st));
-  flow_kv(&f, "loss", a);
-  flow_line(&f);
-  if (st->received == 0) {
-    flow_item(&f, "", TT_ROLE_MUTED, "no answered heartbeat yet");
-  } else {
-    flow_kv(&f, "min", rtt(b, sizeof(b), st->rtt_min_us));
-    flow_kv(&f, "avg", rtt(b, sizeof(b), tt_stats_avg(st)));
-    flow_kv(&f, "max", rtt(b, sizeof(b), st->rtt_max_us));
-    flow_kv(&f, "p50", rtt(b, sizeof(b), tt_stats_percentile(st, 50)));
-    flow_kv(&f, "p90", rtt(b, sizeof(b), tt_stats_percentile(st, 90)));
-    flow_kv(&f, "p99", rtt(b, sizeof(b), tt_stats_percentile(st, 99)));
-    flow_kv(&f, "jitter", rtt(b, sizeof(b), (uint32_t)(st->jitter_us + 0.5)));
-  }
-  flow_line(&f);
-  if (f.cur != NULL)
-    tt_line_puts(f.cur, TT_ROLE_MUTED, "classes ");
-  bool any = false;
-  for (int k = 0; k < TT_CLASS_COUNT; k++) {
-    if (st->classes[k] == 0)
-      continue;
-    snprintf(b, sizeof(b), "%llu", (unsigned long long)st->classes[k]);
-    /* The class names are the keys here, coloured like what they mean. */
-    if (f.cur != NULL && f.cur->cols + strlen(tt_class_name(k)) + 8 > cols) {
-      flow_line(&f);
-      if (f.cur != NULL)
-        tt_line_puts(f.cur, TT_ROLE_NORMAL, "  ");
-    }
-    if (f.cur != NULL) {
-      tt_line_puts(f.cur, k == TT_CLASS_OK ? TT_ROLE_UP : TT_ROLE_DOWN,
-                   tt_class_name((tt_class)k));
-      tt_line_puts(f.cur, TT_ROLE_NORMAL, " ");
-      tt_line_puts(f.cur, TT_ROLE_NORMAL, b);
-      tt_line_puts(f.cur, TT_ROLE_NORMAL, "  ");
-    }
-    any = true;
-  }
-  if (!any && f.cur != NULL)
-    tt_line_puts(f.cur, TT_ROLE_MUTED, "none yet");
-  if (st->lost > 0) {
-    flow_line(&f);
-    if (f.cur != NULL) {
-      tt_line_puts(f.cur, TT_ROLE_MUTED, "last failure ");
-      tt_line_puts(f.cur, TT_ROLE_DOWN, tt_class_name(v->last_failure));
-      if (v->last_error[0] != '\0') {
-        tt_fmt_escaped(a, sizeof(a), v->last_error, esc_flags(m));
-        tt_line_puts(f.cur, TT_ROLE_NORMAL, ": ");
-        tt_line_puts(f.cur, TT_ROLE_NORMAL, a);
-      }
-    }
-  }
-  for (size_t k = 0; k < f.n; k++)
-    tt_line_cut(&out[k], cols);
-  return f.n;
-}
-
-size_t tt_histogram(const tt_stats *st, tt_hist_row *rows, size_t max) {
-  size_t first = TT_HIST_BUCKETS, last = 0;
-  for (size_t b = 0; b < TT_HIST_BUCKETS; b++) {
-    if (st->hist[b] == 0)
-      continue;
-    if (first == TT_HIST_BUCKETS)
-      first = b;
-    last = b;
-  }
-  if (first == TT_HIST_BUCKETS || max == 0)
-    return 0;
-  size_t span = last - first + 1;
-  size_t per = (span + max - 1) / max;
-  size_t n = 0;
-  for (size_t b = first; b <= last; b += per) {
-    size_t end = b + per - 1 < last ? b + per - 1 : last;
-    uint32_t lo, hi, dummy;
-    tt_hist_range(b, &lo, &dummy);
-    tt_hist_range(end, &dummy, &hi);
-    uint64_t count = 0;
-    for (size_t k = b; k <= end; k++)
-      count += st->hist[k];
-    rows[n++] = (tt_hist_row){lo, hi, count};
-  }
-  return n;
-}
-
-void tt_text_hist_line(tt_line *out, const tt_hist_row *r, uint64_t max_count,
-                       unsigned cols, bool utf8) {
-  char lo[16], hi[16], label[40], count[24];
+void tt_text_log_title(tt_line *out, const tt_dash_model *m, unsigned cols) {
+  char buf[160];
+  size_t shown = tt_dash_log_shown(m), above = tt_dash_log_above(m);
+  bool filtered = m->filter_len > 0 || m->problems;
+  snprintf(buf, sizeof(buf), " Event log, newest first: %zu %s%s", shown,
+           shown == 1 ? "entry" : "entries",
+           filtered ? " of the targets shown" : "");
   tt_line_clear(out);
-  tt_fmt_rtt(lo, sizeof(lo), r->lo);
-  tt_fmt_rtt(hi, sizeof(hi), r->hi);
-  snprintf(label, sizeof(label), " %6s-%-6s ", lo, hi);
-  snprintf(count, sizeof(count), " %llu", (unsigned long long)r->count);
-  tt_line_puts(out, TT_ROLE_MUTED, label);
-  unsigned room = cols > out->cols + 8 ? cols - out->cols - 8 : 1;
-  unsigned bar = max_count > 0 ? (unsigned)(r->count * room / max_count) : 0;
-  if (bar == 0 && r->count > 0)
-    bar = 1;
-  for (unsigned k = 0; k < bar; k++)
-    tt_line_puts(out, TT_ROLE_SPARK, utf8 ? "\xe2\x96\x88" : "#");
-  tt_line_puts(out, TT_ROLE_NORMAL, count);
-  tt_line_cut(out, cols);
-}
-
-bool tt_text_recent_line(tt_line *out, const tt_dash_model *m, size_t i,
-                         size_t k, unsigned cols) {
-  const tt_view *v = tt_dash_view(m, i);
-  tt_dash_mini ch[TT_DASH_MINI_LEN];
-  tt_sample s[TT_RING_LEN];
-  char a[64];
-
-  tt_line_clear(out);
-  size_t nch = tt_dash_target_changes(m, i, ch, TT_DASH_MINI_LEN);
-  if (k < nch) {
-    tt_fmt_clock(a, sizeof(a), ch[k].ts_us);
-    tt_line_puts(out, TT_ROLE_MUTED, " ");
-    tt_line_puts(out, TT_ROLE_MUTED, a);
-    tt_line_puts(out, TT_ROLE_NORMAL, " ");
-    tt_line_puts(out, tt_state_role(ch[k].from), tt_state_name(ch[k].from));
-    tt_line_puts(out, TT_ROLE_MUTED, arrow(m->utf8));
-    tt_line_puts(out, tt_state_role(ch[k].to), tt_state_name(ch[k].to));
-    tt_line_puts(out, TT_ROLE_NORMAL, " ");
-    tt_line_puts(out, TT_ROLE_MUTED, tt_class_name(ch[k].cls));
-    tt_line_cut(out, cols);
-    return true;
+  tt_line_puts(out, TT_ROLE_HEADING, buf);
+  if (above > 0) {
+    snprintf(buf, sizeof(buf), "   %zu newer above (g)", above);
+    tt_line_puts(out, TT_ROLE_HEADING_SORT, buf);
   }
-  k -= nch;
-  size_t ns = tt_stats_recent(&v->stats, s, TT_RING_LEN);
-  if (k >= ns)
-    return false;
-  const tt_sample *x = &s[ns - 1 - k];
-  snprintf(a, sizeof(a), " #%-6llu ", (unsigned long long)(v->stats.sent - k));
-  tt_line_puts(out, TT_ROLE_MUTED, a);
-  tt_role role = x->cls == TT_CLASS_OK ? TT_ROLE_UP
-                 : x->late           ? TT_ROLE_LATE
-                                     : TT_ROLE_FAIL;
-  tt_line_fit(out, role, tt_class_name(x->cls), 16, TT_FIT_LEFT, m->utf8);
-  if (x->cls == TT_CLASS_OK) {
-    tt_line_puts(out, TT_ROLE_NORMAL, rtt(a, sizeof(a), x->rtt_us));
-  } else if (x->late) {
-    tt_line_puts(out, TT_ROLE_LATE, "late ");
-    tt_line_puts(out, TT_ROLE_NORMAL, rtt(a, sizeof(a), x->rtt_us));
-  }
-  tt_line_cut(out, cols);
-  return true;
+  if (m->log_focus)
+    tt_line_puts(out, TT_ROLE_HEADING, "   keys scroll it (Tab: the table)");
+  tt_line_pad(out, cols, TT_ROLE_HEADING);
 }
 
 /* ---- help ---- */
 
+typedef struct help_entry {
+  char keys[40];
+  const char *help;
+} help_entry;
+
+#define HELP_MAX 48
+
+/* The key table as help shows it: one entry per row with a help text,
+ * named by its key and the keys of the aliases after it. */
+static size_t help_entries(const tt_dash_model *m, help_entry *out) {
+  size_t n = 0, nb;
+  const tt_dash_binding *tables[2] = {m->extra, tt_dash_bindings(&nb)};
+  size_t sizes[2] = {m->nextra, nb};
+  for (size_t t = 0; t < 2; t++) {
+    const tt_dash_binding *b = tables[t];
+    for (size_t i = 0; i < sizes[t] && n < HELP_MAX; i++) {
+      if (b[i].help == NULL)
+        continue;
+      help_entry *e = &out[n++];
+      char name[8];
+      snprintf(e->keys, sizeof(e->keys), "%s", tt_dash_key_name(b[i].key,
+                                                                name));
+      for (size_t j = i + 1; j < sizes[t] && b[j].help == NULL &&
+                             b[j].act == b[i].act; j++) {
+        size_t len = strlen(e->keys);
+        snprintf(e->keys + len, sizeof(e->keys) - len, " %s",
+                 tt_dash_key_name(b[j].key, name));
+      }
+      e->help = b[i].help;
+    }
+  }
+  return n;
+}
+
+static void help_key(tt_line *out, const tt_dash_model *m,
+                     const help_entry *e, unsigned width) {
+  tt_line_puts(out, TT_ROLE_NORMAL, "  ");
+  tt_line_fit(out, TT_ROLE_KEY, e->keys, 8, TT_FIT_LEFT, m->utf8);
+  tt_line_puts(out, TT_ROLE_NORMAL, " ");
+  tt_line_fit(out, TT_ROLE_NORMAL, e->help, width > 11 ? width - 11 : 1,
+              TT_FIT_LEFT, m->utf8);
+}
+
+/* The lines after the keys. */
+static bool help_tail(tt_line *out, const tt_dash_model *m, size_t k) {
+  switch (k) {
+  case 0:
+    return true; /* a blank line */
+  case 1:
+    tt_line_puts(out, TT_ROLE_TITLE, " Filter ");
+    tt_line_puts(out, TT_ROLE_NORMAL,
+                 " words: in name, address or tag; state:down class:timeout"
+                 " tag:prod");
+    return true;
+  case 2:
+    tt_line_puts(out, TT_ROLE_NORMAL,
+                 "         name:W addr:W; !negates; up/down/... alone are"
+                 " states; all must match");
+    return true;
+  case 3:
+    tt_line_puts(out, TT_ROLE_TITLE, " Sort   ");
+    for (int c = 0; c < TT_COL_COUNT; c++) {
+      if (tt_columns[c].key == NULL)
+        continue;
+      tt_line_puts(out, TT_ROLE_NORMAL, " ");
+      tt_line_puts(out, TT_ROLE_NORMAL, tt_columns[c].title);
+    }
+    return true;
+  case 4:
+    tt_line_puts(out, TT_ROLE_TITLE, " States ");
+    for (size_t j = 0; j < NSTATES; j++) {
+      tt_line_puts(out, TT_ROLE_NORMAL, " ");
+      tt_line_puts(out, tt_state_role(state_order[j]),
+                   tt_state_name(state_order[j]));
+    }
+    tt_line_puts(out, TT_ROLE_MUTED, "   SINCE: time in state");
+    return true;
+  case 5:
+    tt_line_puts(out, TT_ROLE_TITLE, " HISTORY");
+    tt_line_puts(out, TT_ROLE_NORMAL, " a cell per step, same time each row ");
+    tt_line_puts(out, TT_ROLE_SPARK,
+                 m->utf8 ? "\xe2\x96\x81\xe2\x96\x83\xe2\x96\x85\xe2\x96\x88"
+                         : "_.-=^");
+    tt_line_puts(out, TT_ROLE_NORMAL, " RTT ");
+    tt_line_puts(out, TT_ROLE_FAIL, m->utf8 ? "\xc3\x97" : "x");
+    tt_line_puts(out, TT_ROLE_NORMAL, " failed ");
+    tt_line_puts(out, TT_ROLE_LATE, "!");
+    tt_line_puts(out, TT_ROLE_NORMAL, " late reply");
+    return true;
+  case 6: {
+    char buf[128];
+    snprintf(buf, sizeof(buf),
+             " LOSS: the last %ds (detail: and the whole run)   ERR: the"
+             " class while failing", TT_LOSS_WINDOW_S);
+    tt_line_puts(out, TT_ROLE_MUTED, buf);
+    return true;
+  }
+  default:
+    return false;
+  }
+}
+
 bool tt_text_help_line(tt_line *out, const tt_dash_model *m, size_t k,
                        unsigned cols) {
-  static const tt_state order[] = {TT_STATE_UP, TT_STATE_DEGRADED,
-                                   TT_STATE_CONNECTING, TT_STATE_DOWN};
-  size_t nb, keys = 0;
-  const tt_dash_binding *b = tt_dash_bindings(&nb);
+  help_entry e[HELP_MAX];
+  size_t n = help_entries(m, e);
+  /* Two columns of keys where 80 columns allow, so that all of help fits
+   * in 80x24. */
+  bool two = cols >= TT_DASH_FULL_COLS;
+  size_t rows = two ? (n + 1) / 2 : n;
 
   tt_line_clear(out);
   if (k == 0) {
@@ -505,57 +541,31 @@ bool tt_text_help_line(tt_line *out, const tt_dash_model *m, size_t k,
     return true;
   }
   k--;
-  for (size_t j = 0; j < nb; j++) {
-    if (b[j].label == NULL)
-      continue;
-    if (keys++ == k) {
-      tt_line_puts(out, TT_ROLE_NORMAL, "   ");
-      tt_line_fit(out, TT_ROLE_KEY, b[j].label, 8, TT_FIT_LEFT, m->utf8);
-      tt_line_puts(out, TT_ROLE_NORMAL, "  ");
-      tt_line_puts(out, TT_ROLE_NORMAL, b[j].help);
-      tt_line_cut(out, cols);
-      return true;
+  if (k < rows) {
+    unsigned half = two ? cols / 2 : cols;
+    help_key(out, m, &e[k], half);
+    if (two && k + rows < n) {
+      tt_line_pad(out, half, TT_ROLE_NORMAL);
+      help_key(out, m, &e[k + rows], cols - half);
     }
+    tt_line_cut(out, cols);
+    return true;
   }
-  k -= keys;
-  switch (k) {
-  case 0:
-    return true; /* a blank line */
-  case 1:
-    tt_line_puts(out, TT_ROLE_TITLE, " States ");
-    for (size_t j = 0; j < 4; j++) {
-      tt_line_puts(out, TT_ROLE_NORMAL, "  ");
-      tt_line_puts(out, tt_state_role(order[j]), tt_state_name(order[j]));
-    }
-    break;
-  case 2:
-    tt_line_puts(out, TT_ROLE_TITLE, " HISTORY ");
-    tt_line_puts(out, TT_ROLE_NORMAL, " ");
-    tt_line_puts(out, TT_ROLE_SPARK,
-                 m->utf8 ? "\xe2\x96\x81\xe2\x96\x83\xe2\x96\x85\xe2\x96\x88"
-                         : "_.-=^");
-    tt_line_puts(out, TT_ROLE_NORMAL, " RTT, scaled per row   ");
-    tt_line_puts(out, TT_ROLE_FAIL, m->utf8 ? "\xc3\x97" : "x");
-    tt_line_puts(out, TT_ROLE_NORMAL, " failed   ");
-    tt_line_puts(out, TT_ROLE_LATE, "!");
-    tt_line_puts(out, TT_ROLE_NORMAL, " late reply");
-    break;
-  case 3:
-    tt_line_puts(out, TT_ROLE_MUTED,
-                 " ERR: the latest heartbeat's class while failing;"
-                 " SINCE: time in state");
-    break;
-  default:
-    return false;
-  }
+  bool more = help_tail(out, m, k - rows);
   tt_line_cut(out, cols);
-  return true;
+  return more;
 }
 
 void tt_text_too_small(tt_line *out, unsigned cols, unsigned rows, bool utf8) {
   char buf[128];
   snprintf(buf, sizeof(buf), "Terminal too small: %ux%u, tether needs %ux%u",
            cols, rows, TT_DASH_MIN_COLS, TT_DASH_MIN_ROWS);
+  if (strlen(buf) > cols)
+    snprintf(buf, sizeof(buf), "too small: %ux%u, needs %ux%u", cols, rows,
+             TT_DASH_MIN_COLS, TT_DASH_MIN_ROWS);
+  if (strlen(buf) > cols)
+    snprintf(buf, sizeof(buf), "needs %ux%u", TT_DASH_MIN_COLS,
+             TT_DASH_MIN_ROWS);
   tt_line_clear(out);
   unsigned w = (unsigned)strlen(buf);
   if (w < cols)

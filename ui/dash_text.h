@@ -1,7 +1,7 @@
 /* dash_text.h - every line of the dashboard other than table rows, built
- * as text with roles from the model: header, key bar, filter prompt, event
- * log, detail view, help, the too-small notice. Pure: the screen only
- * blits these lines. */
+ * as text with roles from the model: header, key bar, filter prompt,
+ * roll-up lines, event log, detail view, help, the too-small notice.
+ * Pure: the screen only blits these lines. */
 #ifndef TETHER_DASH_TEXT_H
 #define TETHER_DASH_TEXT_H
 
@@ -11,26 +11,52 @@
 #include "dash_line.h"
 #include "dash_model.h"
 
-/* The smallest terminal the dashboard draws on. */
-#define TT_DASH_MIN_COLS 80
-#define TT_DASH_MIN_ROWS 24
+/* The smallest terminal the dashboard draws on (a compact table below
+ * 80x24), and the size the help screen is laid out for. */
+#define TT_DASH_MIN_COLS 40
+#define TT_DASH_MIN_ROWS 10
+#define TT_DASH_FULL_COLS 80
+#define TT_DASH_FULL_ROWS 24
 
-/* Header: the source, targets per state, the filter, PAUSED, the clock,
- * exactly cols columns wide. */
+/* Text from a config or the network, escaped for the screen into buf. */
+const char *tt_text_esc(const tt_dash_model *m, const char *s, char *buf,
+                        size_t n);
+/* " → ", or " -> " without UTF-8. */
+const char *tt_text_arrow(bool utf8);
+
+/* Header: the source, targets per state, the lines shown ("1–38 of
+ * 10000"), grouping, x and the filter, BEHIND, PAUSED, the clock,
+ * exactly cols columns wide; what does not fit gives way in that order
+ * from the less needed (the source, states with no target, the filter's
+ * text). */
 void tt_text_header(tt_line *out, const tt_dash_model *m, const char *source,
                     unsigned cols);
 
-/* The bottom line: the keys of the screen in front, or the filter prompt
- * while it is open. */
+/* The bottom line: a notice while there is one, the filter prompt while
+ * it is open, or the keys of the screen in front as the key table gives
+ * them. */
 void tt_text_keybar(tt_line *out, const tt_dash_model *m, unsigned cols);
 
-/* One event log line: time, target, change, cause, detail. */
+/* HISTORY's title in a column of width: its step (a cell's span), and
+ * the shared scale and its range, as much as fits. */
+void tt_text_hist_title(char *buf, size_t n, const tt_dash_model *m,
+                        unsigned width);
+
+/* A group's roll-up line: fold mark, tag, its rows per state. */
+void tt_text_group_line(tt_line *out, const tt_dash_model *m, uint32_t group,
+                        unsigned cols);
+
+/* One event log line: time, target, change, cause, detail, and how long
+ * the state it left had lasted. */
 void tt_text_log_line(tt_line *out, const tt_dash_model *m,
                       const tt_dash_change *c, unsigned cols);
 
-/* The detail view's summary lines (name, address, state, settings,
- * counters, RTTs, classes, last error) for target i; returns how many of
- * max were written. */
+/* The log pane's title: what it shows, where it is scrolled, focus. */
+void tt_text_log_title(tt_line *out, const tt_dash_model *m, unsigned cols);
+
+/* The detail view (dash_detail.c): its summary lines (name, address, state, settings,
+ * counters, RTTs, loss, classes, last error) for target i; returns how
+ * many of max were written. */
 size_t tt_text_detail(tt_line *out, size_t max, const tt_dash_model *m,
                       size_t i, unsigned cols);
 
@@ -55,12 +81,14 @@ void tt_text_hist_line(tt_line *out, const tt_hist_row *r, uint64_t max_count,
 bool tt_text_recent_line(tt_line *out, const tt_dash_model *m, size_t i,
                          size_t k, unsigned cols);
 
-/* Line k of the help screen: every key and what it does, then what the
- * colours and marks mean. Returns false past the last line. */
+/* Line k of the help screen: every key of the key table and what it
+ * does (in two columns from 80 columns on), the filter language, the
+ * columns that sort, what the colours and marks mean. Returns false past
+ * the last line. */
 bool tt_text_help_line(tt_line *out, const tt_dash_model *m, size_t k,
                        unsigned cols);
 
-/* "Terminal too small: WxH, tether needs 80x24". */
+/* "Terminal too small: WxH, tether needs 40x10". */
 void tt_text_too_small(tt_line *out, unsigned cols, unsigned rows, bool utf8);
 
 #endif

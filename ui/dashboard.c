@@ -2,6 +2,7 @@
  * uv_poll, SIGWINCH through a uv_signal, redraws from dirty flags at most
  * once per refresh period, and the terminal given back on every exit. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct tt_dashboard {
   uv_loop_t *loop;
   tt_engine *engine;
   void (*on_quit)(void *arg);
+  void (*on_reload)(void *arg);
   void *arg;
   char *source;
   uint64_t refresh_ms;
@@ -79,8 +81,7 @@ static void dash_draw_now(tt_dashboard *d) {
     tt_crt_resize(&d->crt);
     clearok(curscr, TRUE);
   }
-  d->model.now_ms = uv_now(d->loop);
-  d->model.wall_us = tt_wall_us();
+  tt_dash_set_clock(&d->model, tt_wall_us());
   tt_dash_refresh(&d->model, dirty);
   tt_draw(&d->crt, &d->model, d->source);
   d->last_draw_ms = uv_now(d->loop);
@@ -98,7 +99,7 @@ static void draw_cb(uv_timer_t *t) {
 static void dash_mark(tt_dashboard *d, unsigned flags) {
   if (d->stopping)
     return;
-  d->dirty |= flags & ~(unsigned)(TT_DO_QUIT | TT_DO_RECONNECT);
+  d->dirty |= flags & ~(unsigned)TT_DO_MASK;
   if (!(d->dirty & TT_DIRTY_DRAW) || d->draw_scheduled)
     return;
   uint64_t now = uv_now(d->loop);
@@ -121,8 +122,8 @@ static void tick_cb(uv_timer_t *t) {
   d->skipped_at[d->skipped_next] = now;
   d->skipped_next = (d->skipped_next + 1) % BEHIND_SECONDS;
   d->model.behind = now - then;
-  if (!d->model.paused)
-    dash_mark(d, TT_DIRTY_DRAW);
+  /* Also while paused: the header says how old the frozen display is. */
+  dash_mark(d, TT_DIRTY_DRAW);
 }
 
 static void winch_cb(uv_signal_t *s, int signum) {
@@ -148,6 +149,7 @@ static int translate_key(int r, wint_t ch) {
   switch (ch) {
   case '\r':
   case '\n': return TT_KEY_ENTER;
+  case '\t': return TT_KEY_TAB;
   case 27: return TT_KEY_ESC;
   case 127:
   case 8: return TT_KEY_BACKSPACE;
@@ -158,9 +160,17 @@ static int translate_key(int r, wint_t ch) {
 }
 
 static void dash_act(tt_dashboard *d, unsigned flags) {
-  if ((flags & TT_DO_RECONNECT) && d->model.sel != SIZE_MAX)
-    tt_engine_reconnect(d->engine, d->model.sel);
+  size_t sel = tt_dash_selected(&d->model);
+  if ((flags & TT_DO_RECONNECT) && sel != SIZE_MAX &&
+      tt_engine_view(d->engine, sel) != NULL)
+    tt_engine_reconnect(d->engine, sel);
   dash_mark(d, flags);
+  if ((flags & TT_DO_RELOAD) && d->on_reload == NULL)
+    dash_mark(d, tt_dash_notice(&d->model, true,
+                                "R: this run cannot reload its targets",
+                                false));
+  else if (flags & TT_DO_RELOAD)
+    d->on_reload(d->arg); /* reports through tt_dashboard_reloaded() */
   if ((flags & TT_DO_QUIT) && d->on_quit != NULL)
     d->on_quit(d->arg); /* may stop the dashboard */
 }
@@ -175,8 +185,7 @@ static void input_cb(uv_poll_t *p, int status, int events) {
     uv_poll_stop(p);
     return;
   }
-  d->model.now_ms = uv_now(d->loop);
-  d->model.wall_us = tt_wall_us();
+  tt_dash_set_clock(&d->model, tt_wall_us());
   /* Take every key that is there: one poll wake-up may bring many. */
   while (!d->stopping) {
     wint_t ch;
@@ -214,6 +223,7 @@ int tt_dashboard_start(uv_loop_t *loop, const tt_dashboard_opts *opts,
   d->loop = loop;
   d->engine = opts->engine;
   d->on_quit = opts->on_quit;
+  d->on_reload = opts->on_reload;
   d->arg = opts->arg;
   d->refresh_ms = opts->refresh_ms > 0 ? opts->refresh_ms : 100;
   d->source = strdup(opts->source != NULL ? opts->source : "");
@@ -222,8 +232,14 @@ int tt_dashboard_start(uv_loop_t *loop, const tt_dashboard_opts *opts,
     goto fail_free;
   }
   bool utf8 = tt_crt_locale_utf8();
-  rc = tt_dash_model_init(&d->model, tt_engine_size(opts->engine),
-                          engine_view, opts->engine, utf8);
+  tt_dash_model_opts mo = {
+    .view_at = engine_view,
+    .src = opts->engine,
+    .n = tt_engine_size(opts->engine),
+    .utf8 = utf8,
+    .wall_us = tt_wall_us(),
+  };
+  rc = tt_dash_model_init(&d->model, &mo);
   if (rc != 0)
     goto fail_free;
 
@@ -281,6 +297,32 @@ void tt_dashboard_event(tt_dashboard *d, const tt_event *ev) {
   if (d == NULL || d != dash_live)
     return;
   dash_mark(d, tt_dash_record(&d->model, ev));
+}
+
+void tt_dashboard_notice(tt_dashboard *d, bool error, const char *text) {
+  if (d == NULL || d != dash_live)
+    return;
+  tt_dash_set_clock(&d->model, tt_wall_us());
+  dash_mark(d, tt_dash_notice(&d->model, error, text, true));
+}
+
+void tt_dashboard_reloaded(tt_dashboard *d, const tt_reload_report *report,
+                           const char *error) {
+  char text[TT_DASH_NOTICE_MAX];
+  if (d == NULL || d != dash_live)
+    return;
+  if (report == NULL) {
+    snprintf(text, sizeof(text), "reload refused, nothing changed: %s",
+             error != NULL ? error : "the file has errors");
+    tt_dashboard_notice(d, true, text);
+    return;
+  }
+  snprintf(text, sizeof(text), "reloaded: %zu added, %zu removed, %zu changed",
+           report->nadded, report->nremoved, report->nchanged);
+  tt_dashboard_notice(d, false, text);
+  /* Changed targets may have new addresses and tags. */
+  tt_dash_targets_changed(&d->model);
+  dash_mark(d, TT_DIRTY_DRAW | TT_DIRTY_FILTER);
 }
 
 void tt_dashboard_stop(tt_dashboard *d) {

@@ -17,7 +17,10 @@ typedef struct tt_dashboard_opts {
   bool color;              /* false for --no-color or NO_COLOR */
   tt_engine *engine;       /* the snapshot it shows; r reconnects on it */
   void (*on_quit)(void *arg); /* q was pressed */
-  void *arg;
+  /* R was pressed: reload the configuration, then say how it went with
+   * tt_dashboard_reloaded(). NULL: R says that it cannot. */
+  void (*on_reload)(void *arg);
+  void *arg;               /* passed to on_quit and on_reload */
 } tt_dashboard_opts;
 
 /* Takes over the terminal and starts drawing on loop. Returns 0, or a
@@ -28,6 +31,17 @@ int tt_dashboard_start(uv_loop_t *loop, const tt_dashboard_opts *opts,
 
 /* Feeds an engine event (for the event log and the detail view). */
 void tt_dashboard_event(tt_dashboard *d, const tt_event *ev);
+
+/* Shows text in place of the key bar for a few seconds, and in the event
+ * log; error draws it as a failure. */
+void tt_dashboard_notice(tt_dashboard *d, bool error, const char *text);
+
+/* A reload was tried (R or SIGHUP): report is what tt_engine_reload()
+ * did, or NULL when the file was refused, with error its first line
+ * ("FILE:LINE:COL: what is wrong"). Says so, and reads the targets'
+ * addresses and tags again. */
+void tt_dashboard_reloaded(tt_dashboard *d, const tt_reload_report *report,
+                           const char *error);
 
 /* Restores the terminal and closes the dashboard's handles; its memory is
  * freed in their close callbacks. Calling it twice is harmless. */

@@ -1,5 +1,6 @@
-/* sparkline.c - the HISTORY column: recent RTTs as bars scaled per row,
- * with failures and late replies marked so that they never read as bars. */
+/* sparkline.c - the HISTORY column's glyphs: bars scaled per row or on
+ * the shared log scale, with failures and late replies marked so that
+ * they never read as bars. */
 #include "sparkline.h"
 
 static const char *const bars_utf8[TT_SPARK_LEVELS] = {
@@ -26,49 +27,72 @@ unsigned tt_spark_level(uint32_t rtt_us, uint32_t lo, uint32_t hi) {
   return (unsigned)((above * (TT_SPARK_LEVELS - 1) + span / 2) / span);
 }
 
-size_t tt_spark(const tt_sample *samples, size_t n, size_t width, bool utf8,
-                tt_spark_cell *out) {
-  size_t shown = n < width ? n : width;
-  const tt_sample *s = samples + (n - shown);
-  uint32_t lo = UINT32_MAX, hi = 0;
+unsigned tt_spark_log_level(uint16_t code, uint16_t lo, uint16_t hi) {
+  unsigned span = hi > lo ? (unsigned)(hi - lo) : 0;
+  if (span < 2 * TT_HIST_CODE_OCTAVE)
+    span = 2 * TT_HIST_CODE_OCTAVE;
+  if (code <= lo)
+    return 0;
+  unsigned above = (unsigned)(code - lo);
+  if (above >= span)
+    return TT_SPARK_LEVELS - 1;
+  return (above * (TT_SPARK_LEVELS - 1) + span / 2) / span;
+}
 
-  for (size_t i = 0; i < shown; i++) {
-    if (s[i].cls != TT_CLASS_OK)
-      continue;
-    if (s[i].rtt_us < lo)
-      lo = s[i].rtt_us;
-    if (s[i].rtt_us > hi)
-      hi = s[i].rtt_us;
+size_t tt_spark(const tt_hcell *cells, size_t n, bool shared, uint16_t lo,
+                uint16_t hi, bool utf8, tt_spark_cell *out) {
+  uint32_t rlo = UINT32_MAX, rhi = 0;
+  size_t used = 0;
+
+  if (!shared) {
+    for (size_t i = 0; i < n; i++) {
+      if (!(cells[i] & TT_HCELL_OK))
+        continue;
+      uint32_t us = tt_hist_decode(cells[i] & TT_HCELL_RTT);
+      if (us < rlo)
+        rlo = us;
+      if (us > rhi)
+        rhi = us;
+    }
   }
-  for (size_t i = 0; i < width - shown; i++)
-    out[i] = (tt_spark_cell){" ", TT_ROLE_NORMAL};
-  for (size_t i = 0; i < shown; i++) {
-    tt_spark_cell *c = &out[width - shown + i];
-    if (s[i].cls == TT_CLASS_OK) {
-      unsigned level = tt_spark_level(s[i].rtt_us, lo, hi);
+  for (size_t i = 0; i < n; i++) {
+    tt_spark_cell *c = &out[i];
+    tt_hcell x = cells[i];
+    if (x & TT_HCELL_FAIL) {
+      bool late = x & TT_HCELL_LATE;
+      c->glyph = late ? "!" : utf8 ? "\xc3\x97" : "x";
+      c->role = late ? TT_ROLE_LATE : TT_ROLE_FAIL;
+    } else if (x & TT_HCELL_OK) {
+      uint16_t code = x & TT_HCELL_RTT;
+      unsigned level = shared ? tt_spark_log_level(code, lo, hi)
+                              : tt_spark_level(tt_hist_decode(code), rlo, rhi);
       c->glyph = utf8 ? bars_utf8[level]
                       : bars_ascii[level * ASCII_LEVELS / TT_SPARK_LEVELS];
       c->role = TT_ROLE_SPARK;
-    } else if (s[i].late) {
-      c->glyph = "!";
-      c->role = TT_ROLE_LATE;
     } else {
-      c->glyph = utf8 ? "\xc3\x97" : "x";
-      c->role = TT_ROLE_FAIL;
+      *c = (tt_spark_cell){" ", TT_ROLE_NORMAL};
+      continue;
     }
+    used++;
   }
-  return shown;
+  return used;
 }
 
-void tt_spark_line(tt_line *l, const tt_sample *samples, size_t n,
-                   size_t width, bool utf8) {
-  tt_spark_cell cells[TT_RING_LEN];
+void tt_spark_line(tt_line *l, const tt_hcell *cells, size_t n, size_t width,
+                   bool shared, uint16_t lo, uint16_t hi, bool utf8) {
+  tt_spark_cell out[TT_HIST_CELLS];
 
-  if (width > TT_RING_LEN) {
-    tt_line_spaces(l, (unsigned)(width - TT_RING_LEN));
-    width = TT_RING_LEN;
+  if (n > TT_HIST_CELLS) {
+    cells += n - TT_HIST_CELLS;
+    n = TT_HIST_CELLS;
   }
-  tt_spark(samples, n, width, utf8, cells);
-  for (size_t i = 0; i < width; i++)
-    tt_line_puts(l, cells[i].role, cells[i].glyph);
+  if (n > width) {
+    cells += n - width;
+    n = width;
+  }
+  if (width > n)
+    tt_line_spaces(l, (unsigned)(width - n));
+  tt_spark(cells, n, shared, lo, hi, utf8, out);
+  for (size_t i = 0; i < n; i++)
+    tt_line_puts(l, out[i].role, out[i].glyph);
 }

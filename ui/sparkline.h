@@ -1,13 +1,14 @@
-/* sparkline.h - a row's recent heartbeats as one character each: RTT bars
- * scaled to the row, failures and late replies marked. Pure, for tests. */
+/* sparkline.h - the HISTORY column: one character per time cell, RTT bars
+ * scaled per row or on one log scale shared by every row, failures and
+ * late replies marked. Pure, for tests. */
 #ifndef TETHER_SPARKLINE_H
 #define TETHER_SPARKLINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dash_hist.h"
 #include "dash_line.h"
-#include "stats.h"
 
 #define TT_SPARK_LEVELS 8
 
@@ -21,17 +22,21 @@ typedef struct tt_spark_cell {
  * are drawn flat, so that a steady target does not look jumpy. */
 unsigned tt_spark_level(uint32_t rtt_us, uint32_t lo, uint32_t hi);
 
-/* Fills out[0..width) from samples (oldest first): the newest sample is
- * the last column and older ones go to the left; columns without a sample
- * are blank. Answered heartbeats are bars U+2581..U+2588 (utf8) or one of
- * "_.-=^" (ASCII), a timeout whose reply came late is '!' and any other
- * failure is U+00D7 (utf8) or 'x'. Returns how many columns hold a
- * sample. */
-size_t tt_spark(const tt_sample *samples, size_t n, size_t width, bool utf8,
-                tt_spark_cell *out);
+/* The bar level of an RTT code (see tt_hist_code) on the shared scale
+ * from code lo to code hi: a log scale, at least two octaves tall so that
+ * jitter among fast answers stays flat. */
+unsigned tt_spark_log_level(uint16_t code, uint16_t lo, uint16_t hi);
 
-/* Appends a sparkline of width columns to a line. */
-void tt_spark_line(tt_line *l, const tt_sample *samples, size_t n,
-                   size_t width, bool utf8);
+/* Fills out[0..n) from cells (oldest first). A cell with a failure is
+ * U+00D7 (utf8) or 'x', or '!' when a reply came late; an answered one is
+ * a bar U+2581..U+2588 (utf8) or one of "_.-=^" (ASCII), on the row's own
+ * scale or (shared) the codes lo..hi; an empty one is blank. Returns how
+ * many cells hold something. */
+size_t tt_spark(const tt_hcell *cells, size_t n, bool shared, uint16_t lo,
+                uint16_t hi, bool utf8, tt_spark_cell *out);
+
+/* Appends width columns to a line: the n cells, right-aligned. */
+void tt_spark_line(tt_line *l, const tt_hcell *cells, size_t n, size_t width,
+                   bool shared, uint16_t lo, uint16_t hi, bool utf8);
 
 #endif

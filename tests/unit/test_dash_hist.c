@@ -1,6 +1,7 @@
 /* test_dash_hist.c - what the dashboard remembers over time, as
  * specifications: HISTORY's cells on an absolute time grid at every zoom
- * level, late replies, and the LOSS window. */
+ * level, late replies, the LOSS window, and the sparklines drawn from the
+ * cells, per row or on the shared log scale. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include "dash_hist.h"
 #include "dash_line.h"
+#include "sparkline.h"
 
 #define UTF8 true
 #define ASCII false
@@ -27,6 +29,14 @@ static tt_hcell okc(uint32_t us) {
 static const tt_hcell FAILC = TT_HCELL_FAIL;
 static const tt_hcell LATEC = TT_HCELL_FAIL | TT_HCELL_LATE;
 
+static const char *spark_text(const tt_hcell *c, size_t n, size_t width,
+                              bool utf8) {
+  static tt_line l;
+  tt_line_clear(&l);
+  tt_spark_line(&l, c, n, width, false, 0, 0, utf8);
+  assert_int_equal(l.cols, width);
+  return l.buf;
+}
 
 static void test_rtt_codes_are_half_a_percent_wide(void **state) {
   static const uint32_t us[] = {1, 80, 110, 1000, 200000, 134000000};
@@ -135,6 +145,111 @@ static void test_loss_window_counts_the_last_minute(void **state) {
   assert_int_equal(sent, 0);
 }
 
+/* ---- sparklines ---- */
+
+static void test_spark_scales_between_the_rows_extremes(void **state) {
+  tt_hcell c[8];
+  for (int i = 0; i < 8; i++)
+    c[i] = okc((uint32_t)(1000 * (i + 1)));
+  assert_string_equal(spark_text(c, 8, 8, UTF8),
+                      "\xe2\x96\x81\xe2\x96\x82\xe2\x96\x83\xe2\x96\x84"
+                      "\xe2\x96\x85\xe2\x96\x86\xe2\x96\x87\xe2\x96\x88");
+}
+
+static void test_spark_is_scaled_per_row(void **state) {
+  /* The same shape at a hundred times the RTT draws the same bars. */
+  tt_hcell a[] = {okc(100), okc(800), okc(100)};
+  tt_hcell b[] = {okc(10000), okc(80000), okc(10000)};
+  char first[TT_LINE_BYTES];
+  snprintf(first, sizeof(first), "%s", spark_text(a, 3, 3, UTF8));
+  assert_string_equal(first, spark_text(b, 3, 3, UTF8));
+  assert_string_equal(first, "\xe2\x96\x81\xe2\x96\x88\xe2\x96\x81");
+}
+
+static void test_spark_draws_a_steady_target_flat(void **state) {
+  tt_hcell c[] = {okc(1000), okc(1010), okc(995), okc(1005)};
+  assert_string_equal(spark_text(c, 4, 4, UTF8),
+                      "\xe2\x96\x81\xe2\x96\x81\xe2\x96\x81\xe2\x96\x81");
+  assert_int_equal(tt_spark_level(1000, 1000, 1000), 0);
+  assert_int_equal(tt_spark_level(2000, 1000, 2000), TT_SPARK_LEVELS - 1);
+}
+
+/* One log scale for every row: 30 us of jitter on a fast row is flat,
+ * a 200 ms spike on another is tall, whatever each row's own range. */
+static void test_shared_scale_is_one_log_scale(void **state) {
+  tt_hcell fast[] = {okc(80), okc(110), okc(80)};
+  tt_hcell slow[] = {okc(80), okc(200000), okc(80)};
+  uint16_t lo = tt_hist_code(80), hi = tt_hist_code(200000);
+  tt_spark_cell a[3], b[3];
+  tt_spark(fast, 3, true, lo, hi, UTF8, a);
+  tt_spark(slow, 3, true, lo, hi, UTF8, b);
+  assert_string_equal(a[1].glyph, "\xe2\x96\x81");
+  assert_string_equal(b[1].glyph, "\xe2\x96\x88");
+  /* Per row, the jitter alone would have been a full bar. */
+  tt_spark(fast, 3, false, 0, 0, UTF8, a);
+  assert_string_equal(a[1].glyph, "\xe2\x96\x88");
+  /* Halfway up the scale is the geometric middle. */
+  uint32_t mid = 4000; /* about sqrt(80 * 200000) */
+  assert_int_equal(tt_spark_log_level(tt_hist_code(mid), lo, hi), 4);
+}
+
+static void test_shared_scale_range_spans_every_row(void **state) {
+  tt_hist_scale *s = malloc(sizeof(*s));
+  tt_hist h1, h2;
+  uint16_t lo = 0, hi = 0;
+  tt_hist_scale_init(s);
+  tt_hist_init(&h1);
+  tt_hist_init(&h2);
+  assert_false(tt_hist_scale_range(s, 1000000, 0, NOW, 10, &lo, &hi));
+  tt_hist_beat(&h1, s, 1000000, NOW - 3000000, TT_CLASS_OK, 90);
+  tt_hist_beat(&h2, s, 1000000, NOW - 1000000, TT_CLASS_OK, 150000);
+  tt_hist_beat(&h2, s, 1000000, NOW - 50000000, TT_CLASS_OK, 900000);
+  assert_true(tt_hist_scale_range(s, 1000000, 0, NOW, 10, &lo, &hi));
+  assert_int_equal(lo, tt_hist_code(90));
+  assert_int_equal(hi, tt_hist_code(150000)); /* 50 s ago is not in view */
+  free(s);
+}
+
+static void test_spark_marks_failures_and_late_replies(void **state) {
+  tt_hcell c[] = {okc(1000), FAILC, LATEC, okc(2000)};
+  tt_spark_cell s[4];
+  assert_int_equal(tt_spark(c, 4, false, 0, 0, UTF8, s), 4);
+  assert_string_equal(s[1].glyph, "\xc3\x97");
+  assert_int_equal(s[1].role, TT_ROLE_FAIL);
+  assert_string_equal(s[2].glyph, "!");
+  assert_int_equal(s[2].role, TT_ROLE_LATE);
+  assert_int_equal(s[0].role, TT_ROLE_SPARK);
+  assert_string_equal(s[0].glyph, "\xe2\x96\x81");
+  assert_string_equal(s[3].glyph, "\xe2\x96\x88");
+  /* A failure in a cell that also had an answer is still marked. */
+  tt_hcell both = okc(1000) | FAILC;
+  assert_int_equal(tt_spark(&both, 1, false, 0, 0, UTF8, s), 1);
+  assert_int_equal(s[0].role, TT_ROLE_FAIL);
+}
+
+static void test_spark_ascii_fallback(void **state) {
+  tt_hcell c[] = {okc(1000), okc(8000), FAILC, LATEC, 0};
+  assert_string_equal(spark_text(c, 5, 5, ASCII), "_^x! ");
+  tt_hcell all[8];
+  for (int i = 0; i < 8; i++)
+    all[i] = okc((uint32_t)(1000 * (i + 1)));
+  const char *t = spark_text(all, 8, 8, ASCII);
+  /* Monotonic: each level at least as high as the one before. */
+  static const char order[] = "_.-=^";
+  for (int i = 1; i < 8; i++)
+    assert_true(strchr(order, t[i]) >= strchr(order, t[i - 1]));
+  assert_int_equal(t[0], '_');
+  assert_int_equal(t[7], '^');
+}
+
+static void test_spark_is_right_aligned(void **state) {
+  tt_hcell c[] = {okc(1000), FAILC};
+  assert_string_equal(spark_text(c, 2, 5, ASCII), "   _x");
+  /* Narrower than the cells: the newest are kept. */
+  tt_hcell d[] = {FAILC, okc(1000), okc(1000)};
+  assert_string_equal(spark_text(d, 3, 2, ASCII), "__");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_rtt_codes_are_half_a_percent_wide),
@@ -143,6 +258,14 @@ int main(void) {
     cmocka_unit_test(test_history_forgets_what_scrolled_out),
     cmocka_unit_test(test_late_reply_marks_the_cell_it_was_sent_in),
     cmocka_unit_test(test_loss_window_counts_the_last_minute),
+    cmocka_unit_test(test_spark_scales_between_the_rows_extremes),
+    cmocka_unit_test(test_spark_is_scaled_per_row),
+    cmocka_unit_test(test_spark_draws_a_steady_target_flat),
+    cmocka_unit_test(test_shared_scale_is_one_log_scale),
+    cmocka_unit_test(test_shared_scale_range_spans_every_row),
+    cmocka_unit_test(test_spark_marks_failures_and_late_replies),
+    cmocka_unit_test(test_spark_ascii_fallback),
+    cmocka_unit_test(test_spark_is_right_aligned),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

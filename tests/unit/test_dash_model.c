@@ -1,0 +1,820 @@
+/* test_dash_model.c - the dashboard's model as specifications: what is in
+ * view (the worst rows, pinned until the selection moves), sorting, the
+ * filter language and x, grouping by tag with roll-ups, targets that join
+ * and leave, reloads, the pause, HISTORY on one time grid for every row,
+ * and the event log. No terminal: the model is fed as the engine (or a
+ * replay) would feed it. */
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dash_fleet.h"
+#include "dash_model.h"
+
+/* ---- what is in view ---- */
+
+static void test_state_sorts_worst_first(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  assert_int_equal(m.sort_col, TT_COL_STATE);
+  assert_string_equal(line_name(&m, 0), "bravo");   /* down */
+  assert_string_equal(line_name(&m, 1), "delta");   /* connecting */
+  assert_string_equal(line_name(&m, 2), "charlie"); /* degraded */
+  assert_string_equal(line_name(&m, 3), "alpha");   /* up, config order */
+  assert_string_equal(line_name(&m, 4), "echo");
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* At start every target connects and the selection is the first row;
+ * as targets fail they come to the top, and so does the view. */
+static void test_the_worst_rows_stay_in_view_until_one_moves(void **state) {
+  fleet *f = fleet_empty();
+  for (int i = 0; i < 40; i++) {
+    char name[16];
+    snprintf(name, sizeof(name), "t%02d", i);
+    fleet_add(f, name, "127.0.0.1:1", "", TT_STATE_CONNECTING);
+  }
+  tt_dash_model m;
+  model_on(&m, f);
+  tt_dash_set_page(&m, 10);
+  for (int i = 0; i < 40; i++) {
+    tt_event ev = fleet_state(f, (size_t)i, T0 + 1000, i == 33 ? TT_STATE_DOWN
+                                                               : TT_STATE_UP,
+                              TT_CLASS_OK, "");
+    feed(&m, &ev);
+  }
+  assert_true(m.pinned);
+  assert_int_equal(m.top, 0);
+  assert_int_equal(m.sel, 0);
+  assert_string_equal(line_name(&m, m.sel), "t33");
+  /* Moving unpins: the selection then stays on its target. */
+  press(&m, 'j');
+  assert_false(m.pinned);
+  assert_string_equal(tt_dash_name(&m, tt_dash_selected(&m)), "t00");
+  tt_event ev = fleet_state(f, 7, T0 + 2000, TT_STATE_DOWN, TT_CLASS_EOF, "");
+  feed(&m, &ev);
+  assert_string_equal(tt_dash_name(&m, tt_dash_selected(&m)), "t00");
+  assert_int_equal(m.sel, 2);
+  /* g pins it to the top again. */
+  press(&m, 'g');
+  assert_true(m.pinned);
+  assert_string_equal(line_name(&m, m.sel), "t07");
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_s_cycles_columns_and_S_reverses(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  unsigned fl = press(&m, 's');
+  assert_true(fl & TT_DIRTY_ORDER);
+  assert_int_equal(m.sort_col, TT_COL_RTT);
+  /* By RTT: echo 1ms, alpha 5ms, charlie 9ms; no RTT goes last. */
+  assert_string_equal(line_name(&m, 0), "echo");
+  assert_string_equal(line_name(&m, 1), "alpha");
+  assert_string_equal(line_name(&m, 2), "charlie");
+  press(&m, 'S');
+  assert_true(m.reverse);
+  assert_string_equal(line_name(&m, 0), "charlie");
+  assert_string_equal(line_name(&m, 2), "echo");
+  /* Rows without a value stay last in either direction. */
+  assert_string_equal(line_name(&m, 3), "bravo");
+  assert_string_equal(line_name(&m, 4), "delta");
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_s_visits_every_sortable_column(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  bool seen[TT_COL_COUNT] = {false};
+  int presses = 0;
+  do {
+    seen[m.sort_col] = true;
+    press(&m, 's');
+  } while (m.sort_col != TT_COL_STATE && ++presses < 3 * TT_COL_COUNT);
+  for (int c = 0; c < TT_COL_COUNT; c++)
+    assert_int_equal(seen[c], tt_columns[c].key != NULL);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_moving_the_selection(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  tt_dash_set_page(&m, 2);
+  press(&m, 'G');
+  assert_int_equal(m.sel, 4);
+  assert_int_equal(m.top, 3);
+  press(&m, 'k');
+  assert_int_equal(m.sel, 3);
+  press(&m, TT_KEY_PGUP);
+  assert_int_equal(m.sel, 1);
+  assert_int_equal(m.top, 1);
+  press(&m, 'g');
+  assert_int_equal(m.sel, 0);
+  assert_int_equal(m.top, 0);
+  press(&m, TT_KEY_UP);
+  assert_int_equal(m.sel, 0);
+  press(&m, TT_KEY_PGDN);
+  assert_int_equal(m.sel, 2);
+  press(&m, TT_KEY_END);
+  press(&m, TT_KEY_DOWN);
+  assert_int_equal(m.sel, 4);
+  press(&m, TT_KEY_HOME);
+  assert_int_equal(m.sel, 0);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* ---- the filter language ---- */
+
+static size_t rows_for(tt_dash_model *m, const char *filter) {
+  press(m, TT_KEY_KILL_LINE);
+  type(m, filter);
+  return m->nrows;
+}
+
+static void test_filter_words_match_name_address_ip_or_tag(void **state) {
+  fleet *f = fleet_five();
+  snprintf(f->v[2].ip, sizeof(f->v[2].ip), "192.0.2.9");
+  tt_dash_model m;
+  model_on(&m, f);
+  press(&m, '/');
+  assert_true(m.prompt);
+  assert_int_equal(rows_for(&m, "CHAR"), 1);
+  assert_string_equal(line_name(&m, 0), "charlie");
+  assert_int_equal(rows_for(&m, "example"), 1); /* charlie's address */
+  assert_int_equal(rows_for(&m, "192.0.2"), 1); /* charlie's resolved IP */
+  assert_int_equal(rows_for(&m, "cach"), 1);    /* echo's tag */
+  assert_string_equal(line_name(&m, 0), "echo");
+  /* Enter keeps the filter, Esc in the table clears it. */
+  press(&m, TT_KEY_ENTER);
+  assert_false(m.prompt);
+  assert_string_equal(m.filter_text, "cach");
+  assert_int_equal(m.screen, TT_SCREEN_TABLE);
+  press(&m, TT_KEY_ESC);
+  assert_string_equal(m.filter_text, "");
+  assert_int_equal(m.nrows, 5);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_filter_fields_negation_and_and(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  press(&m, '/');
+  assert_int_equal(rows_for(&m, "state:down"), 1);
+  assert_string_equal(line_name(&m, 0), "bravo");
+  /* A state name alone is the state: /down finds what is down. */
+  assert_int_equal(rows_for(&m, "down"), 1);
+  assert_int_equal(rows_for(&m, "!up"), 3);
+  assert_int_equal(rows_for(&m, "state:d"), 2);  /* degraded or down */
+  assert_int_equal(rows_for(&m, "state:up,down"), 3);
+  assert_int_equal(rows_for(&m, "class:refused"), 1);
+  assert_int_equal(rows_for(&m, "class:ok"), 3);
+  assert_int_equal(rows_for(&m, "tag:prod"), 3);
+  assert_int_equal(rows_for(&m, "tag:pro"), 0);  /* tags whole */
+  assert_int_equal(rows_for(&m, "tag:prod !up"), 1);
+  assert_int_equal(rows_for(&m, "tag:prod 10.0.0"), 3);
+  assert_int_equal(rows_for(&m, "!tag:prod !state:up"), 2);
+  assert_int_equal(rows_for(&m, "name:10.0"), 0);
+  assert_int_equal(rows_for(&m, "addr:10.0"), 4);
+  assert_int_equal(rows_for(&m, "10.0.0.5:6379"), 1); /* ':' in a word */
+  /* Half typed, a term does not hide everything. */
+  assert_int_equal(rows_for(&m, "tag:"), 5);
+  assert_int_equal(rows_for(&m, "!"), 5);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* A filter on states follows the targets as their states change. */
+static void test_state_filter_follows_changes(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  press(&m, '/');
+  type(&m, "state:down");
+  press(&m, TT_KEY_ENTER);
+  assert_int_equal(m.nrows, 1);
+  tt_event ev = fleet_state(f, 0, T0 + 5, TT_STATE_DOWN, TT_CLASS_RESET, "");
+  feed(&m, &ev);
+  assert_int_equal(m.nrows, 2);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_filter_prompt_edits_and_esc_clears(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  press(&m, '/');
+  type(&m, "10.0.0.x");
+  assert_int_equal(m.nrows, 0);
+  assert_int_equal(tt_dash_selected(&m), SIZE_MAX);
+  press(&m, TT_KEY_BACKSPACE);
+  press(&m, TT_KEY_BACKSPACE);
+  assert_string_equal(m.filter_text, "10.0.0");
+  assert_int_equal(m.nrows, 4);
+  /* Keys that are commands elsewhere are text in the prompt. */
+  type(&m, "q");
+  assert_string_equal(m.filter_text, "10.0.0q");
+  tt_dash_key(&m, 0xe9); /* é */
+  assert_string_equal(m.filter_text, "10.0.0q\xc3\xa9");
+  tt_dash_key(&m, TT_KEY_BACKSPACE);
+  assert_string_equal(m.filter_text, "10.0.0q");
+  press(&m, TT_KEY_ESC);
+  assert_false(m.prompt);
+  assert_string_equal(m.filter_text, "");
+  assert_int_equal(m.nrows, 5);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_x_shows_only_what_is_not_up(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  assert_true(press(&m, 'x') & TT_DIRTY_FILTER);
+  assert_int_equal(m.nrows, 3);
+  for (size_t l = 0; l < m.nlines; l++)
+    assert_int_not_equal(tt_dash_view(&m, m.lines[l].target)->state,
+                         TT_STATE_UP);
+  /* With a filter: both must hold. */
+  press(&m, '/');
+  type(&m, "tag:prod");
+  assert_int_equal(m.nrows, 1);
+  assert_string_equal(line_name(&m, 0), "bravo");
+  /* A target that recovers leaves. */
+  tt_event ev = fleet_state(f, 1, T0 + 9, TT_STATE_UP, TT_CLASS_OK, "");
+  feed(&m, &ev);
+  assert_int_equal(m.nrows, 0);
+  press(&m, TT_KEY_ESC);
+  press(&m, 'x');
+  assert_int_equal(m.nrows, 5);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* ---- grouping ---- */
+
+static const tt_dash_group *group_named(const tt_dash_model *m,
+                                        const char *tag) {
+  for (size_t l = 0; l < m->nlines; l++) {
+    const tt_dash_line *x = &m->lines[l];
+    if (x->target == TT_DASH_NO_TARGET &&
+        strcmp(tt_dash_group_name(m, x->group), tag) == 0)
+      return &m->groups.g[x->group];
+  }
+  return NULL;
+}
+
+static void test_t_groups_by_tag_with_rollups(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  press(&m, 't');
+  assert_true(m.grouped);
+  /* Folded: one line per group, the group of the worst row first. */
+  assert_int_equal(m.nlines, 4);
+  assert_string_equal(line_name(&m, 0), "[prod]"); /* bravo, down */
+  assert_string_equal(line_name(&m, 1), "[]");     /* delta, untagged */
+  assert_string_equal(line_name(&m, 2), "[db]");
+  assert_string_equal(line_name(&m, 3), "[cache]");
+  const tt_dash_group *prod = group_named(&m, "prod");
+  assert_int_equal(prod->rows, 3); /* alpha, bravo, echo */
+  assert_int_equal(prod->counts[TT_STATE_UP], 2);
+  assert_int_equal(prod->counts[TT_STATE_DOWN], 1);
+  /* echo is in both of its groups. */
+  assert_int_equal(group_named(&m, "cache")->counts[TT_STATE_UP], 1);
+  /* Enter opens the selected group: its rows follow, in sort order. */
+  press(&m, TT_KEY_ENTER);
+  assert_int_equal(m.screen, TT_SCREEN_TABLE);
+  assert_int_equal(m.nlines, 7);
+  assert_string_equal(line_name(&m, 1), "bravo");
+  assert_string_equal(line_name(&m, 2), "alpha");
+  assert_string_equal(line_name(&m, 3), "echo");
+  assert_string_equal(line_name(&m, 4), "[]");
+  /* Roll-ups follow states as they change. */
+  tt_event ev = fleet_state(f, 0, T0 + 7, TT_STATE_DOWN, TT_CLASS_EOF, "");
+  feed(&m, &ev);
+  assert_int_equal(group_named(&m, "prod")->counts[TT_STATE_DOWN], 2);
+  /* And the filter. */
+  press(&m, 'x');
+  assert_int_equal(group_named(&m, "prod")->rows, 2);
+  assert_null(group_named(&m, "cache"));
+  press(&m, 't');
+  assert_false(m.grouped);
+  assert_int_equal(m.nlines, m.nrows);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_selection_on_a_group_line_stays_on_it(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  press(&m, 't');
+  press(&m, 'j');
+  press(&m, 'j');
+  assert_string_equal(line_name(&m, m.sel), "[db]");
+  assert_int_equal(tt_dash_selected(&m), SIZE_MAX);
+  /* charlie (db) goes down: its group moves up, the selection with it. */
+  tt_event ev = fleet_state(f, 2, T0 + 7, TT_STATE_DOWN, TT_CLASS_EOF, "");
+  feed(&m, &ev);
+  assert_string_equal(line_name(&m, m.sel), "[db]");
+  assert_int_equal(m.sel, 1); /* after prod, bravo's */
+  /* r on a group line does nothing. */
+  assert_int_equal(press(&m, 'r') & TT_DO_RECONNECT, 0);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* ---- targets that come and go ---- */
+
+static void test_a_target_that_joins_gets_a_row(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  size_t i = fleet_add(f, "foxtrot", "10.0.0.6:80", "new", TT_STATE_DOWN);
+  tt_event ev = fleet_event(f, i, TT_EVENT_ADDED, T0 + 10);
+  assert_true(feed(&m, &ev) & TT_DIRTY_FILTER);
+  assert_int_equal(m.nrows, 6);
+  assert_string_equal(line_name(&m, 0), "bravo");
+  assert_string_equal(line_name(&m, 1), "foxtrot");
+  assert_int_equal(m.name_want, 7);
+  /* It has a HISTORY of its own from now. */
+  ev = fleet_beat(f, i, T0 + 20, TT_CLASS_REFUSED, 0);
+  feed(&m, &ev);
+  assert_non_null(tt_dash_series_of(&m, i));
+  assert_int_equal(tt_dash_series_of(&m, i)->hist.last[0], (T0 + 20) / 1000000 + 1);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_a_target_that_leaves_loses_its_row(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  press(&m, 'j'); /* delta, unpinned */
+  assert_string_equal(tt_dash_name(&m, tt_dash_selected(&m)), "delta");
+  tt_event ev = fleet_event(f, 3, TT_EVENT_REMOVED, T0 + 10);
+  feed(&m, &ev);
+  f->gone[3] = true; /* after the event the engine has let it go */
+  tt_dash_refresh(&m, TT_DIRTY_DATA);
+  assert_int_equal(m.nrows, 4);
+  assert_null(tt_dash_view(&m, 3));
+  assert_null(tt_dash_series_of(&m, 3));
+  /* The selection stays at its height, on what is there now. */
+  assert_int_equal(m.sel, 1);
+  assert_string_equal(line_name(&m, 1), "charlie");
+  /* Its number is not reused: the next one joins as 5. */
+  size_t i = fleet_add(f, "foxtrot", "10.0.0.6:80", "", TT_STATE_UP);
+  assert_int_equal(i, 5);
+  ev = fleet_event(f, i, TT_EVENT_ADDED, T0 + 11);
+  feed(&m, &ev);
+  assert_int_equal(m.nrows, 5);
+  /* Both are in the event log, the one that left by its name. */
+  const tt_dash_change *e[4];
+  assert_int_equal(tt_dash_log_page(&m, e, 4), 2);
+  assert_int_equal(e[0]->kind, TT_LOG_ADDED);
+  assert_int_equal(e[1]->kind, TT_LOG_REMOVED);
+  assert_string_equal(tt_dash_name(&m, e[1]->target), "delta");
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* After a reload the old targets are freed: nothing may point into them,
+ * the pause's copy included (the sanitizer build sees a kept pointer). */
+static void test_a_reload_leaves_no_pointer_behind(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  press(&m, 'p');
+  for (size_t i = 0; i < f->n; i++)
+    assert_null(m.frozen[i].target);
+  fleet_reload(f);
+  tt_dash_targets_changed(&m);
+  press(&m, 's'); /* NAME... every key reads through the source */
+  press(&m, 'S');
+  press(&m, 't');
+  press(&m, '/');
+  type(&m, "tag:prod");
+  assert_int_equal(m.nrows, 3);
+  assert_ptr_equal(tt_dash_target(&m, 0), f->t[0]);
+  press(&m, TT_KEY_ENTER);
+  press(&m, 'p');
+  assert_int_equal(m.nrows, 3);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* ---- the pause ---- */
+
+static void test_pause_freezes_the_display(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  tt_dash_set_clock(&m, T0 + 5000000);
+  tt_event b0 = fleet_beat(f, 0, T0 + 4500000, TT_CLASS_OK, 100);
+  feed(&m, &b0);
+  press(&m, 'p');
+  assert_true(m.paused);
+  tt_hcell before[4], after[4];
+  tt_hist_cells(&tt_dash_series_of(&m, 0)->hist, m.step_us, 0, T0 + 5000000,
+                4, before);
+  /* The engine goes on: alpha goes down, a target joins, one leaves. */
+  tt_event ev = fleet_beat(f, 0, T0 + 6000000, TT_CLASS_RESET, 0);
+  assert_int_equal(tt_dash_record(&m, &ev), 0);
+  ev = fleet_state(f, 0, T0 + 6000000, TT_STATE_DOWN, TT_CLASS_RESET,
+                   "connection reset by peer");
+  assert_int_equal(tt_dash_record(&m, &ev), 0);
+  size_t i = fleet_add(f, "foxtrot", "10.0.0.6:80", "", TT_STATE_UP);
+  ev = fleet_event(f, i, TT_EVENT_ADDED, T0 + 6000000);
+  tt_dash_record(&m, &ev);
+  ev = fleet_event(f, 3, TT_EVENT_REMOVED, T0 + 6000000);
+  tt_dash_record(&m, &ev);
+  f->gone[3] = true;
+  tt_dash_set_clock(&m, T0 + 9000000);
+  tt_dash_refresh(&m, TT_DIRTY_FILTER);
+  assert_int_equal(tt_dash_view(&m, 0)->state, TT_STATE_UP);
+  assert_int_equal(tt_dash_wall_us(&m), T0 + 5000000);
+  /* What is remembered over time is frozen too: HISTORY, LOSS, changes. */
+  tt_event b1 = fleet_beat(f, 0, T0 + 5100000, TT_CLASS_RESET, 0);
+  tt_dash_record(&m, &b1);
+  tt_hist_cells(&tt_dash_series_of(&m, 0)->hist, m.step_us, 0, T0 + 5000000,
+                4, after);
+  assert_memory_equal(before, after, sizeof(before));
+  tt_dash_mini mini[TT_DASH_MINI_LEN];
+  assert_int_equal(tt_dash_target_changes(&m, 0, mini, TT_DASH_MINI_LEN), 0);
+  assert_int_equal(tt_dash_log_shown(&m), 0);
+  assert_int_equal(m.nrows, 5); /* delta still shown, foxtrot not yet */
+  assert_non_null(tt_dash_view(&m, 3));
+  assert_null(tt_dash_target(&m, 3)); /* its settings are gone though */
+  /* Resuming shows everything that happened meanwhile. */
+  press(&m, 'p');
+  assert_false(m.paused);
+  assert_int_equal(tt_dash_view(&m, 0)->state, TT_STATE_DOWN);
+  assert_int_equal(tt_dash_log_shown(&m), 3);
+  assert_int_equal(m.nrows, 5);
+  assert_null(tt_dash_view(&m, 3));
+  assert_null(tt_dash_series_of(&m, 3));
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* ---- HISTORY on one time grid ---- */
+
+/* Two targets that fail at the same moment have their marks in the same
+ * column, whatever came before: here one probes four times as often and
+ * joined later. */
+static void test_same_moment_same_column(void **state) {
+  fleet *f = fleet_empty();
+  size_t a = fleet_add(f, "a", "10.0.0.1:1", "", TT_STATE_UP);
+  size_t b = fleet_add(f, "b", "10.0.0.2:1", "", TT_STATE_UP);
+  f->t[b]->interval_ms = 250;
+  fleet_add(f, "c", "10.0.0.3:1", "", TT_STATE_UP);
+  tt_dash_model m;
+  model_on(&m, f);
+  assert_int_equal(m.step_us, 1000000); /* the most common interval */
+  uint64_t s0 = T0 - T0 % 1000000;
+  for (uint64_t t = 0; t < 20000000; t += 1000000) {
+    tt_event ev = fleet_beat(f, a, s0 + t + 300000, TT_CLASS_OK, 100);
+    feed(&m, &ev);
+  }
+  for (uint64_t t = 12000000; t < 20000000; t += 250000) {
+    tt_event ev = fleet_beat(f, b, s0 + t + 10000, TT_CLASS_OK, 100);
+    feed(&m, &ev);
+  }
+  tt_event ev = fleet_beat(f, a, s0 + 20000000 + 420000, TT_CLASS_RESET, 0);
+  feed(&m, &ev);
+  ev = fleet_beat(f, b, s0 + 20000000 + 420300, TT_CLASS_RESET, 0);
+  feed(&m, &ev);
+  tt_dash_set_clock(&m, s0 + 22500000);
+  tt_hcell ca[30], cb[30];
+  tt_hist_cells(&tt_dash_series_of(&m, a)->hist, m.step_us, 0, m.wall_us, 30,
+                ca);
+  tt_hist_cells(&tt_dash_series_of(&m, b)->hist, m.step_us, 0, m.wall_us, 30,
+                cb);
+  for (size_t k = 0; k < 30; k++)
+    assert_int_equal((ca[k] & TT_HCELL_FAIL) != 0, (cb[k] & TT_HCELL_FAIL) != 0);
+  assert_true(ca[27] & TT_HCELL_FAIL); /* two seconds before now */
+  /* Zoomed out, still together. */
+  press(&m, '-');
+  assert_int_equal(tt_dash_hist_span_ms(&m), 4000);
+  tt_hist_cells(&tt_dash_series_of(&m, a)->hist, m.step_us, 1, m.wall_us, 8,
+                ca);
+  tt_hist_cells(&tt_dash_series_of(&m, b)->hist, m.step_us, 1, m.wall_us, 8,
+                cb);
+  for (size_t k = 0; k < 8; k++)
+    assert_int_equal((ca[k] & TT_HCELL_FAIL) != 0, (cb[k] & TT_HCELL_FAIL) != 0);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_zoom_and_scale_keys(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  assert_int_equal(press(&m, '+'), 0); /* already the finest */
+  for (int k = 0; k < TT_HIST_LEVELS + 2; k++)
+    press(&m, '-');
+  assert_int_equal(m.zoom, TT_HIST_LEVELS - 1);
+  press(&m, '=');
+  assert_int_equal(m.zoom, TT_HIST_LEVELS - 2);
+  assert_false(m.shared_scale);
+  press(&m, 'l');
+  assert_true(m.shared_scale);
+  tt_cell_ctx ctx;
+  tt_event ev = fleet_beat(f, 0, T0, TT_CLASS_OK, 90);
+  feed(&m, &ev);
+  ev = fleet_beat(f, 2, T0, TT_CLASS_OK, 200000);
+  feed(&m, &ev);
+  tt_dash_cell_ctx(&m, 4, 20, &ctx);
+  assert_true(ctx.shared);
+  assert_int_equal(ctx.lo, tt_hist_code(90));
+  assert_int_equal(ctx.hi, tt_hist_code(200000));
+  press(&m, 'T');
+  assert_true(m.show_tags);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* ---- the event log ---- */
+
+static void test_event_log_keeps_news_not_the_start(void **state) {
+  fleet *f = fleet_empty();
+  for (int i = 0; i < 10; i++)
+    fleet_add(f, i == 9 ? "last" : "t", "h:1", "", TT_STATE_CONNECTING);
+  tt_dash_model m;
+  model_on(&m, f);
+  for (size_t i = 0; i < 10; i++) {
+    tt_event ev = fleet_state(f, i, T0 + i, i == 9 ? TT_STATE_DOWN
+                                                   : TT_STATE_UP,
+                              i == 9 ? TT_CLASS_REFUSED : TT_CLASS_OK, "");
+    feed(&m, &ev);
+  }
+  assert_int_equal(tt_dash_log_shown(&m), 1);
+  /* Each target still has all its changes. */
+  tt_dash_mini mini[TT_DASH_MINI_LEN];
+  assert_int_equal(tt_dash_target_changes(&m, 0, mini, TT_DASH_MINI_LEN), 1);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_event_log_says_how_long_an_outage_lasted(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  tt_event ev = fleet_state(f, 0, T0 + 1000000, TT_STATE_DOWN,
+                            TT_CLASS_REFUSED, "connection refused");
+  feed(&m, &ev);
+  ev = fleet_state(f, 0, T0 + 15200000, TT_STATE_UP, TT_CLASS_OK, "");
+  feed(&m, &ev);
+  const tt_dash_change *e[2];
+  assert_int_equal(tt_dash_log_page(&m, e, 2), 2);
+  assert_int_equal(e[0]->from, TT_STATE_DOWN);
+  assert_int_equal(e[0]->lasted_ms, 14200);
+  assert_string_equal(tt_dash_log_text(&m.log, e[1]), "connection refused");
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_event_log_follows_the_filter(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  for (size_t i = 0; i < 5; i++) {
+    tt_event ev = fleet_state(f, i, T0 + i, TT_STATE_DOWN, TT_CLASS_EOF, "");
+    feed(&m, &ev);
+  }
+  tt_dash_notice(&m, false, "reloaded: 0 added, 0 removed, 0 changed", true);
+  assert_int_equal(tt_dash_log_shown(&m), 6);
+  press(&m, '/');
+  type(&m, "tag:prod");
+  /* alpha, bravo, echo, and the notice (no target: always shown). */
+  assert_int_equal(tt_dash_log_shown(&m), 4);
+  const tt_dash_change *e[8];
+  size_t n = tt_dash_log_page(&m, e, 8);
+  assert_int_equal(n, 4);
+  assert_int_equal(e[0]->kind, TT_LOG_NOTICE);
+  assert_string_equal(tt_dash_name(&m, e[1]->target), "echo");
+  assert_string_equal(tt_dash_name(&m, e[3]->target), "alpha");
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_event_log_scrolls_and_holds_its_place(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  for (int k = 0; k < 30; k++) {
+    tt_event ev = fleet_state(f, 0, T0 + (uint64_t)k,
+                              k % 2 ? TT_STATE_UP : TT_STATE_DOWN,
+                              TT_CLASS_EOF, "");
+    feed(&m, &ev);
+  }
+  press(&m, 'e');
+  assert_true(m.show_log);
+  assert_false(m.log_focus);
+  press(&m, TT_KEY_TAB);
+  assert_true(m.log_focus);
+  tt_dash_set_log_page(&m, 5);
+  size_t sel = m.sel;
+  press(&m, 'j');
+  press(&m, TT_KEY_PGDN);
+  assert_int_equal(m.sel, sel); /* the keys moved the log, not the table */
+  const tt_dash_change *e[5];
+  tt_dash_log_page(&m, e, 5);
+  assert_int_equal(e[0]->ts_us, T0 + 29 - 6);
+  assert_int_equal(tt_dash_log_above(&m), 6);
+  /* New entries do not move what is in view. */
+  tt_event ev = fleet_state(f, 0, T0 + 99, TT_STATE_DOWN, TT_CLASS_EOF, "");
+  feed(&m, &ev);
+  tt_dash_log_page(&m, e, 5);
+  assert_int_equal(e[0]->ts_us, T0 + 23);
+  assert_int_equal(tt_dash_log_above(&m), 7);
+  /* g: back to the newest, following again. */
+  press(&m, 'g');
+  tt_dash_log_page(&m, e, 5);
+  assert_int_equal(e[0]->ts_us, T0 + 99);
+  /* Enter opens the detail view of the target at the top. */
+  press(&m, TT_KEY_ENTER);
+  assert_int_equal(m.screen, TT_SCREEN_DETAIL);
+  assert_string_equal(tt_dash_name(&m, tt_dash_selected(&m)), "alpha");
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_event_log_is_bounded_and_large(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  for (uint64_t k = 0; k < TT_DASH_LOG_LEN + 10; k++) {
+    tt_event ev = fleet_state(f, k % 5, T0 + k, TT_STATE_DOWN, TT_CLASS_EOF,
+                              "a detail of some length to fill the text ring");
+    tt_dash_record(&m, &ev);
+  }
+  assert_true(TT_DASH_LOG_LEN >= 20000);
+  assert_int_equal(tt_dash_log_shown(&m), TT_DASH_LOG_LEN);
+  const tt_dash_change *e[1];
+  tt_dash_log_page(&m, e, 1);
+  assert_int_equal(e[0]->ts_us, T0 + TT_DASH_LOG_LEN + 9);
+  assert_string_equal(tt_dash_log_text(&m.log, e[0]),
+                      "a detail of some length to fill the text ring");
+  /* The oldest kept is the eleventh. */
+  assert_null(tt_dash_log_at(&m.log, 9));
+  assert_int_equal(tt_dash_log_at(&m.log, 10)->ts_us, T0 + 10);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* ---- keys that act ---- */
+
+static void test_r_asks_for_a_reconnect_and_says_so(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  unsigned fl = press(&m, 'r');
+  assert_true(fl & TT_DO_RECONNECT);
+  assert_string_equal(tt_dash_name(&m, tt_dash_selected(&m)), "bravo");
+  assert_non_null(strstr(m.notice, "reconnecting bravo"));
+  assert_true(m.notice_until_us > m.wall_us);
+  const tt_dash_change *e[1];
+  assert_int_equal(tt_dash_log_page(&m, e, 1), 1);
+  assert_int_equal(e[0]->kind, TT_LOG_NOTICE);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_R_asks_for_a_reload(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  assert_true(press(&m, 'R') & TT_DO_RELOAD);
+  assert_non_null(strstr(m.notice, "reloading"));
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+static void test_enter_opens_detail_and_esc_enter_q_leave(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  static const int leave[] = {TT_KEY_ESC, TT_KEY_ENTER, 'q'};
+  for (size_t i = 0; i < 3; i++) {
+    press(&m, TT_KEY_ENTER);
+    assert_int_equal(m.screen, TT_SCREEN_DETAIL);
+    unsigned fl = press(&m, leave[i]);
+    assert_int_equal(m.screen, TT_SCREEN_TABLE);
+    assert_false(fl & TT_DO_QUIT);
+  }
+  /* In the table, q quits; in help, any key leaves help. */
+  press(&m, '?');
+  assert_int_equal(m.screen, TT_SCREEN_HELP);
+  assert_false(press(&m, 'q') & TT_DO_QUIT);
+  assert_int_equal(m.screen, TT_SCREEN_TABLE);
+  assert_true(press(&m, 'q') & TT_DO_QUIT);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* The detail view stays on its target when a filter on states lets it
+ * go from the rows. */
+static void test_detail_stays_on_its_target(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  press(&m, 'x');
+  press(&m, TT_KEY_ENTER);
+  assert_string_equal(tt_dash_name(&m, tt_dash_selected(&m)), "bravo");
+  tt_event ev = fleet_state(f, 1, T0 + 3, TT_STATE_UP, TT_CLASS_OK, "");
+  feed(&m, &ev);
+  assert_int_equal(m.screen, TT_SCREEN_DETAIL);
+  assert_string_equal(tt_dash_name(&m, tt_dash_selected(&m)), "bravo");
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* ---- a replay drives the same model ---- */
+
+static unsigned replay_step(tt_dash_model *m) {
+  *(int *)m->owner += 1;
+  return TT_DIRTY_DRAW;
+}
+
+static void test_a_front_end_adds_keys_and_rewinds(void **state) {
+  static const tt_dash_binding extra[] = {
+    {'t', TT_SCREEN_TABLE, replay_step, "jump to a time", "Time", 5, NULL},
+  };
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  int steps = 0;
+  model_on(&m, f);
+  m.extra = extra;
+  m.nextra = 1;
+  m.owner = &steps;
+  press(&m, 't');
+  assert_int_equal(steps, 1);
+  assert_false(m.grouped); /* its key comes first */
+  tt_event ev = fleet_beat(f, 0, T0, TT_CLASS_REFUSED, 0);
+  feed(&m, &ev);
+  ev = fleet_state(f, 0, T0, TT_STATE_DOWN, TT_CLASS_REFUSED, "");
+  feed(&m, &ev);
+  tt_dash_forget(&m);
+  assert_int_equal(tt_dash_log_shown(&m), 0);
+  assert_int_equal(tt_dash_series_of(&m, 0)->hist.last[0], 0);
+  tt_dash_mini mini[1];
+  assert_int_equal(tt_dash_target_changes(&m, 0, mini, 1), 0);
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+int main(void) {
+  if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+    setlocale(LC_CTYPE, "");
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_state_sorts_worst_first),
+    cmocka_unit_test(test_the_worst_rows_stay_in_view_until_one_moves),
+    cmocka_unit_test(test_s_cycles_columns_and_S_reverses),
+    cmocka_unit_test(test_s_visits_every_sortable_column),
+    cmocka_unit_test(test_moving_the_selection),
+    cmocka_unit_test(test_filter_words_match_name_address_ip_or_tag),
+    cmocka_unit_test(test_filter_fields_negation_and_and),
+    cmocka_unit_test(test_state_filter_follows_changes),
+    cmocka_unit_test(test_filter_prompt_edits_and_esc_clears),
+    cmocka_unit_test(test_x_shows_only_what_is_not_up),
+    cmocka_unit_test(test_t_groups_by_tag_with_rollups),
+    cmocka_unit_test(test_selection_on_a_group_line_stays_on_it),
+    cmocka_unit_test(test_a_target_that_joins_gets_a_row),
+    cmocka_unit_test(test_a_target_that_leaves_loses_its_row),
+    cmocka_unit_test(test_a_reload_leaves_no_pointer_behind),
+    cmocka_unit_test(test_pause_freezes_the_display),
+    cmocka_unit_test(test_same_moment_same_column),
+    cmocka_unit_test(test_zoom_and_scale_keys),
+    cmocka_unit_test(test_event_log_keeps_news_not_the_start),
+    cmocka_unit_test(test_event_log_says_how_long_an_outage_lasted),
+    cmocka_unit_test(test_event_log_follows_the_filter),
+    cmocka_unit_test(test_event_log_scrolls_and_holds_its_place),
+    cmocka_unit_test(test_event_log_is_bounded_and_large),
+    cmocka_unit_test(test_r_asks_for_a_reconnect_and_says_so),
+    cmocka_unit_test(test_R_asks_for_a_reload),
+    cmocka_unit_test(test_enter_opens_detail_and_esc_enter_q_leave),
+    cmocka_unit_test(test_detail_stays_on_its_target),
+    cmocka_unit_test(test_a_front_end_adds_keys_and_rewinds),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
