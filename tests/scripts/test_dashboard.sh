@@ -10,7 +10,8 @@
 # (`--check`, the help screen), not written down here. The shell that runs
 # tether prints EXITED:<status> when it ends: a check that the dashboard
 # is still there looks for its live header and for no such marker.
-# Exit 0 on pass, 1 on failure, 77 when tmux is missing.
+# Exit 0 on pass, 1 on failure, 77 when tmux is missing. TT_DASH_FAIL_FAST=1
+# stops at the first failure (to see a broken behaviour fail quickly).
 set -u
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -122,6 +123,7 @@ check() { # description, command...
     echo "---- screen of '$LAST_SESSION' ----"
     screen "$LAST_SESSION" 2>/dev/null | sed 's/^/    /'
     echo "----"
+    [ -z "${TT_DASH_FAIL_FAST:-}" ] || exit 1
   fi
 }
 
@@ -346,17 +348,19 @@ check "the filter matches addresses" \
   wait_for main "filter \"127\\.0\\.0\\.1\" $TARGETS/$TARGETS"
 keys main C-u
 text main state:down
+check "the filter is state:down" wait_for main "filter \"state:down\" [0-9]+/"
 check "state:down lists what is down, only that" wait_true rows_all_down
 keys main C-u
 text main '!up'
 keys main Enter
+check "the filter is !up" wait_for main "filter \"!up\" [0-9]+/"
 check "!up lists what is not up" wait_true all_rows_not_up
 keys main Escape
 check "Esc in the table clears it" wait_gone main '(filter "|^ Filter: )'
 
 keys main x
-check "x: only what is not up" wait_true all_rows_not_up
 check "x: the header says so" wait_for main 'not up only [0-9]+/'
+check "x: only what is not up" wait_true all_rows_not_up
 keys main x
 check "x again: every row" wait_true rows_are "$TARGETS"
 
