@@ -63,6 +63,14 @@ typedef struct tt_give_up {
   uint8_t floor;
 } tt_give_up;
 
+/* What moves a column's sort key: nothing (names), a state change (STATE,
+ * SINCE), or any heartbeat (the numbers). */
+typedef enum tt_key_moves {
+  TT_KEY_FIXED = 0,
+  TT_KEY_ON_STATES,
+  TT_KEY_ON_RESULTS
+} tt_key_moves;
+
 typedef struct tt_column {
   const char *title;
   unsigned width;   /* what it starts at; 0: what its content wants */
@@ -77,7 +85,7 @@ typedef struct tt_column {
   /* Sorting; key is NULL for a column that cannot sort. */
   void (*key)(const tt_view *v, const tt_cell_ctx *ctx, tt_sortkey *out);
   int (*compare)(const tt_sortkey *a, const tt_sortkey *b);
-  bool key_changes; /* false: the key never changes (names), no re-sort */
+  tt_key_moves key_moves; /* when the rows must be sorted again */
 } tt_column;
 
 extern const tt_column tt_columns[TT_COL_COUNT];

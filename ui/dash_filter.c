@@ -103,10 +103,10 @@ static void compile_term(tt_filter *f, char *w, size_t len) {
     /* A bare word names a state whole; after "state:" a prefix will do. */
     t->mask = names_mask(w, len, TT_STATE_COUNT, state_name_of,
                          colon == NULL);
-    f->dynamic = true;
+    f->on_states = true;
   } else if (t->kind == TT_TERM_CLASS) {
     t->mask = names_mask(w, len, TT_CLASS_COUNT, class_name_of, false);
-    f->dynamic = true;
+    f->on_results = true;
   }
   f->nterms++;
 }

@@ -43,7 +43,8 @@ typedef struct tt_filter {
   char text[256];     /* the words, NUL-separated */
   tt_term term[TT_FILTER_TERMS];
   size_t nterms;
-  bool dynamic;       /* a term depends on what the probes find */
+  bool on_states;     /* a term depends on the targets' states */
+  bool on_results;    /* a term depends on every heartbeat (class:) */
 } tt_filter;
 
 /* What a target is matched on. tags may be NULL when ntags is 0. */

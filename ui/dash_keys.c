@@ -103,7 +103,7 @@ static unsigned act_problems(tt_dash_model *m) {
 
 static unsigned act_group(tt_dash_model *m) {
   m->grouped = !m->grouped;
-  return TT_DIRTY_DRAW | TT_DIRTY_DATA;
+  return TT_DIRTY_DRAW | TT_DIRTY_ORDER;
 }
 
 static unsigned act_escape(tt_dash_model *m) {
@@ -140,7 +140,7 @@ static unsigned act_enter(tt_dash_model *m) {
     tt_dash_group *g = &m->groups.g[m->lines[m->sel].group];
     g->open = !g->open;
     m->pinned = false;
-    return TT_DIRTY_DRAW | TT_DIRTY_DATA;
+    return TT_DIRTY_DRAW | TT_DIRTY_ORDER;
   }
   if (tt_dash_selected(m) == SIZE_MAX)
     return 0;

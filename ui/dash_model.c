@@ -336,6 +336,7 @@ unsigned tt_dash_record(tt_dash_model *m, const tt_event *ev) {
     break;
   case TT_EVENT_STATE:
     record_change(m, i, ev);
+    dirty |= TT_DIRTY_STATES;
     break;
   default:
     break;
@@ -636,17 +637,26 @@ void tt_dash_select_line(tt_dash_model *m, size_t line) {
   select_line(m, line);
 }
 
+/* Heartbeats come all the time, state changes seldom: the rows are
+ * filtered, sorted and grouped again only when what they depend on
+ * moved (at 10 000 targets that is the difference between a redraw that
+ * formats forty rows and one that also goes over all of them). */
 void tt_dash_refresh(tt_dash_model *m, unsigned dirty) {
-  bool dynamic = m->filter.dynamic || m->problems;
+  bool results = dirty & TT_DIRTY_DATA;
+  bool states = dirty & TT_DIRTY_STATES;
+  tt_key_moves moves = tt_columns[m->sort_col].key_moves;
   bool filter = (dirty & TT_DIRTY_FILTER) ||
-                ((dirty & TT_DIRTY_DATA) && dynamic);
+                (states && (m->filter.on_states || m->problems)) ||
+                (results && m->filter.on_results);
   bool order = filter || (dirty & TT_DIRTY_ORDER) ||
-               ((dirty & TT_DIRTY_DATA) && tt_columns[m->sort_col].key_changes);
+               (states && moves == TT_KEY_ON_STATES) ||
+               (results && moves == TT_KEY_ON_RESULTS);
   if (filter)
     refilter(m);
   if (order)
     resort(m);
-  if (filter || order || (dirty & TT_DIRTY_DATA) || m->lines == NULL) {
+  /* Roll-ups count states. */
+  if (filter || order || (states && m->grouped) || m->lines == NULL) {
     int rc = m->grouped ? tt_dash_group_lines(m) : flat_lines(m);
     if (rc != 0)
       m->nlines = 0; /* out of memory: an empty table, said so */

@@ -37,6 +37,8 @@ enum {
   TT_DIRTY_ORDER = 1u << 2,  /* sort again */
   TT_DIRTY_FILTER = 1u << 3, /* filter again, then sort */
   TT_DIRTY_LAYOUT = 1u << 4, /* the terminal's size changed */
+  TT_DIRTY_STATES = 1u << 5, /* a target's state changed: what filters,
+                                sorts or rolls up by state moves */
   TT_DO_QUIT = 1u << 8,      /* the user asked to quit */
   TT_DO_RECONNECT = 1u << 9, /* reconnect the selected target */
   TT_DO_RELOAD = 1u << 10    /* reload the configuration */

@@ -75,6 +75,8 @@ static void dash_close_handles(tt_dashboard *d) {
 }
 
 static void dash_draw_now(tt_dashboard *d) {
+  /* Periods from start to start: a key waits at most one. */
+  d->last_draw_ms = uv_now(d->loop);
   unsigned dirty = d->dirty;
   d->dirty = 0;
   if (dirty & TT_DIRTY_LAYOUT) {
@@ -84,7 +86,6 @@ static void dash_draw_now(tt_dashboard *d) {
   tt_dash_set_clock(&d->model, tt_wall_us());
   tt_dash_refresh(&d->model, dirty);
   tt_draw(&d->crt, &d->model, d->source);
-  d->last_draw_ms = uv_now(d->loop);
 }
 
 static void draw_cb(uv_timer_t *t) {

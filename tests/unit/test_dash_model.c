@@ -72,6 +72,35 @@ static void test_the_worst_rows_stay_in_view_until_one_moves(void **state) {
   fleet_free(f);
 }
 
+/* A heartbeat moves numbers, not states: the rows are sorted again by
+ * RTT on every one, by STATE only on a state change (at 10 000 targets
+ * a redraw then goes over the rows in view only). */
+static void test_rows_move_with_what_they_depend_on(void **state) {
+  fleet *f = fleet_five();
+  tt_dash_model m;
+  model_on(&m, f);
+  tt_event ev = fleet_beat(f, 0, T0 + 1, TT_CLASS_OK, 100);
+  unsigned dirty = feed(&m, &ev);
+  assert_true(dirty & TT_DIRTY_DATA);
+  assert_false(dirty & TT_DIRTY_STATES);
+  f->v[0].state = TT_STATE_DOWN; /* not said yet */
+  ev = fleet_beat(f, 0, T0 + 2, TT_CLASS_OK, 100);
+  feed(&m, &ev);
+  assert_string_equal(line_name(&m, 0), "bravo");
+  f->v[0].state = TT_STATE_UP;
+  ev = fleet_state(f, 0, T0 + 3, TT_STATE_DOWN, TT_CLASS_EOF, "");
+  assert_true(feed(&m, &ev) & TT_DIRTY_STATES);
+  assert_string_equal(line_name(&m, 0), "alpha");
+  /* By RTT, every heartbeat counts. */
+  press(&m, 's');
+  assert_string_equal(line_name(&m, 0), "alpha"); /* 100us */
+  ev = fleet_beat(f, 4, T0 + 4, TT_CLASS_OK, 50);
+  feed(&m, &ev);
+  assert_string_equal(line_name(&m, 0), "echo");
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
 static void test_s_cycles_columns_and_S_reverses(void **state) {
   fleet *f = fleet_five();
   tt_dash_model m;
@@ -789,6 +818,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_state_sorts_worst_first),
     cmocka_unit_test(test_the_worst_rows_stay_in_view_until_one_moves),
+    cmocka_unit_test(test_rows_move_with_what_they_depend_on),
     cmocka_unit_test(test_s_cycles_columns_and_S_reverses),
     cmocka_unit_test(test_s_visits_every_sortable_column),
     cmocka_unit_test(test_moving_the_selection),
