@@ -50,22 +50,29 @@ static void fmt_address(const tt_view *v, const tt_cell_ctx *ctx,
   cell(out, TT_ROLE_MUTED, buf, width, TT_FIT_TAIL, ctx);
 }
 
-static void fmt_tags(const tt_view *v, const tt_cell_ctx *ctx, unsigned width,
-                     tt_line *out) {
-  char buf[512], one[256];
+size_t tt_tags_text(char *buf, size_t n, const tt_target *t, bool utf8) {
+  char one[256];
   size_t used = 0;
+  if (n == 0)
+    return 0;
   buf[0] = '\0';
-  const tt_target *t = ctx->target;
   for (size_t k = 0; t != NULL && k < t->ntags; k++) {
     size_t len = tt_escape(one, sizeof(one), t->tags[k], strlen(t->tags[k]),
-                           tt_cell_esc_flags(ctx->utf8));
-    if (used + len + 2 > sizeof(buf))
+                           tt_cell_esc_flags(utf8));
+    if (used + len + 2 > n)
       break;
     if (k > 0)
       buf[used++] = ',';
     memcpy(buf + used, one, len + 1);
     used += len;
   }
+  return used;
+}
+
+static void fmt_tags(const tt_view *v, const tt_cell_ctx *ctx, unsigned width,
+                     tt_line *out) {
+  char buf[512];
+  size_t used = tt_tags_text(buf, sizeof(buf), ctx->target, ctx->utf8);
   cell(out, TT_ROLE_MUTED, used > 0 ? buf : "-", width, TT_FIT_LEFT, ctx);
 }
 

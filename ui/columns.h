@@ -109,6 +109,10 @@ void tt_layout_compute(tt_layout *lay, unsigned cols,
 /* Escape flags for text shown on a terminal of this kind. */
 int tt_cell_esc_flags(bool utf8);
 
+/* A target's tags, escaped, joined by commas, into buf; returns how many
+ * bytes (0: no tags). */
+size_t tt_tags_text(char *buf, size_t n, const tt_target *t, bool utf8);
+
 /* The table's heading: titles aligned like their cells, the sort column
  * marked with an arrow (^ v without UTF-8); hist_title, when not NULL,
  * stands for HISTORY's (to say its step and scale). */

@@ -126,22 +126,8 @@ size_t tt_text_detail(tt_line *out, size_t max, const tt_dash_model *m,
                                   : "(not resolved yet)");
     tt_line_puts(f.cur, TT_ROLE_NORMAL, "  ");
   }
-  if (t != NULL && t->ntags > 0) {
-    char tags[512];
-    size_t used = 0;
-    for (size_t k = 0; k < t->ntags; k++) {
-      size_t len = tt_escape(a, sizeof(a), t->tags[k], strlen(t->tags[k]),
-                             tt_cell_esc_flags(m->utf8));
-      if (used + len + 2 > sizeof(tags))
-        break;
-      if (k > 0)
-        tags[used++] = ',';
-      memcpy(tags + used, a, len);
-      used += len;
-    }
-    tags[used] = '\0';
-    flow_kv(&f, "tags", tags);
-  }
+  if (tt_tags_text(a, sizeof(a), t, m->utf8) > 0)
+    flow_kv(&f, "tags", a);
 
   /* Its state. */
   flow_line(&f);

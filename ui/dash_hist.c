@@ -97,6 +97,11 @@ void tt_hist_late(tt_hist *h, uint64_t step_us, uint64_t sent_us) {
   }
 }
 
+/* Whether a ring of n cells whose newest is last - 1 still holds k. */
+static bool ring_holds(uint64_t last, size_t n, uint64_t k) {
+  return last > 0 && k + 1 <= last && k + n >= last;
+}
+
 /* Cell k of the window of width cells ending at now's cell, column j. */
 static bool window_cell(uint64_t step_us, unsigned level, uint64_t now_us,
                         size_t width, size_t j, uint64_t *k) {
@@ -114,7 +119,7 @@ void tt_hist_cells(const tt_hist *h, uint64_t step_us, unsigned level,
   for (size_t j = 0; j < width; j++) {
     uint64_t k;
     bool kept = window_cell(step_us, level, now_us, width, j, &k) &&
-                last > 0 && k + 1 <= last && k + TT_HIST_CELLS >= last;
+                ring_holds(last, TT_HIST_CELLS, k);
     out[j] = kept ? h->c[level][k % TT_HIST_CELLS] : 0;
   }
 }
@@ -144,39 +149,25 @@ void tt_loss_init(tt_loss *l) {
 }
 
 void tt_loss_beat(tt_loss *l, uint64_t ts_us, bool lost) {
-  uint64_t s = ts_us / 1000000;
-  uint64_t last = l->last;
-  /* Two rings of one clock: empty the slots of both together. */
-  if (last == 0 || s >= last - 1 + TT_LOSS_WINDOW_S) {
-    memset(l->sent, 0, sizeof(l->sent));
-    memset(l->lost, 0, sizeof(l->lost));
-    l->last = s + 1;
-  } else if (s + 1 > last) {
-    for (uint64_t j = last; j <= s; j++)
-      l->sent[j % TT_LOSS_WINDOW_S] = l->lost[j % TT_LOSS_WINDOW_S] = 0;
-    l->last = s + 1;
-  } else if (s + TT_LOSS_WINDOW_S < last) {
+  uint64_t sec = ts_us / 1000000;
+  long slot = ring_slot(&l->last, l->s, sizeof(l->s[0]), TT_LOSS_WINDOW_S,
+                        sec);
+  if (slot < 0 || l->s[slot].sent == UINT16_MAX)
     return;
-  }
-  size_t pos = (size_t)(s % TT_LOSS_WINDOW_S);
-  if (l->sent[pos] < UINT16_MAX) {
-    l->sent[pos]++;
-    if (lost)
-      l->lost[pos]++;
-  }
+  l->s[slot].sent++;
+  if (lost)
+    l->s[slot].lost++;
 }
 
 void tt_loss_count(const tt_loss *l, uint64_t now_us, uint32_t *sent,
                    uint32_t *lost) {
   uint64_t now = now_us / 1000000;
   *sent = *lost = 0;
-  if (l->last == 0)
-    return;
   for (uint64_t back = 0; back < TT_LOSS_WINDOW_S && back <= now; back++) {
-    uint64_t s = now - back;
-    if (s + 1 > l->last || s + TT_LOSS_WINDOW_S < l->last)
+    uint64_t sec = now - back;
+    if (!ring_holds(l->last, TT_LOSS_WINDOW_S, sec))
       continue;
-    *sent += l->sent[s % TT_LOSS_WINDOW_S];
-    *lost += l->lost[s % TT_LOSS_WINDOW_S];
+    *sent += l->s[sec % TT_LOSS_WINDOW_S].sent;
+    *lost += l->s[sec % TT_LOSS_WINDOW_S].lost;
   }
 }

@@ -80,7 +80,9 @@ bool tt_hist_scale_range(const tt_hist_scale *s, uint64_t step_us,
 #define TT_LOSS_WINDOW_S 60
 typedef struct tt_loss {
   uint64_t last; /* the newest second written, plus one; 0 before any */
-  uint16_t sent[TT_LOSS_WINDOW_S], lost[TT_LOSS_WINDOW_S];
+  struct {
+    uint16_t sent, lost;
+  } s[TT_LOSS_WINDOW_S];
 } tt_loss;
 
 void tt_loss_init(tt_loss *l);

@@ -3,7 +3,6 @@
  * screen and the key bar are both read from this table. And the filter
  * prompt, which takes keys as text while it is open. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dash_model.h"
@@ -326,6 +325,13 @@ const tt_dash_binding *tt_dash_bindings(size_t *n) {
   return bindings;
 }
 
+const tt_dash_binding *tt_dash_binding_at(const tt_dash_model *m, size_t k) {
+  if (k < m->nextra)
+    return &m->extra[k];
+  k -= m->nextra;
+  return k < sizeof(bindings) / sizeof(bindings[0]) ? &bindings[k] : NULL;
+}
+
 const char *tt_dash_key_name(int key, char buf[8]) {
   static const struct {
     int key;
@@ -411,11 +417,11 @@ static unsigned prompt_key(tt_dash_model *m, int key) {
   }
 }
 
-static const tt_dash_binding *lookup(const tt_dash_binding *b, size_t n,
-                                     const tt_dash_model *m, int key) {
-  for (size_t i = 0; i < n; i++)
-    if (b[i].key == key && (b[i].screens & m->screen))
-      return &b[i];
+static const tt_dash_binding *lookup(const tt_dash_model *m, int key) {
+  const tt_dash_binding *b;
+  for (size_t k = 0; (b = tt_dash_binding_at(m, k)) != NULL; k++)
+    if (b->key == key && (b->screens & m->screen))
+      return b;
   return NULL;
 }
 
@@ -426,8 +432,6 @@ unsigned tt_dash_key(tt_dash_model *m, int key) {
   }
   if (m->prompt)
     return prompt_key(m, key);
-  const tt_dash_binding *b = lookup(m->extra, m->nextra, m, key);
-  if (b == NULL)
-    b = lookup(bindings, sizeof(bindings) / sizeof(bindings[0]), m, key);
+  const tt_dash_binding *b = lookup(m, key);
   return b != NULL ? b->act(m) : 0;
 }

@@ -68,6 +68,17 @@ static void *grow_array(void *p, size_t n, size_t size) {
   return realloc(p, (n > 0 ? n : 1) * size);
 }
 
+/* Grows *p to cap elements of size (those past old zeroed). */
+static int grow_to(void *pp, size_t old, size_t cap, size_t size) {
+  void **p = pp;
+  char *q = grow_array(*p, cap, size);
+  if (q == NULL)
+    return -ENOMEM;
+  memset(q + old * size, 0, (cap - old) * size);
+  *p = q;
+  return 0;
+}
+
 /* Makes room for target numbers below want. */
 static int ensure_cap(tt_dash_model *m, size_t want) {
   if (want <= m->cap)
@@ -75,28 +86,12 @@ static int ensure_cap(tt_dash_model *m, size_t want) {
   size_t cap = m->cap > 0 ? m->cap : 16;
   while (cap < want)
     cap *= 2;
-  tt_dash_track *t = grow_array(m->tracks, cap, sizeof(*t));
-  if (t == NULL)
+  if (grow_to(&m->tracks, m->cap, cap, sizeof(*m->tracks)) != 0 ||
+      grow_to(&m->passes, m->cap, cap, sizeof(*m->passes)) != 0 ||
+      grow_to(&m->rows, m->cap, cap, sizeof(*m->rows)) != 0 ||
+      grow_to(&m->items, m->cap, cap, sizeof(*m->items)) != 0 ||
+      grow_to(&m->tmp, m->cap, cap, sizeof(*m->tmp)) != 0)
     return -ENOMEM;
-  m->tracks = t;
-  memset(t + m->cap, 0, (cap - m->cap) * sizeof(*t));
-  uint8_t *p = grow_array(m->passes, cap, sizeof(*p));
-  if (p == NULL)
-    return -ENOMEM;
-  m->passes = p;
-  memset(p + m->cap, 0, cap - m->cap);
-  uint32_t *r = grow_array(m->rows, cap, sizeof(*r));
-  if (r == NULL)
-    return -ENOMEM;
-  m->rows = r;
-  struct tt_sortitem *it = grow_array(m->items, cap, sizeof(*it));
-  if (it == NULL)
-    return -ENOMEM;
-  m->items = it;
-  it = grow_array(m->tmp, cap, sizeof(*it));
-  if (it == NULL)
-    return -ENOMEM;
-  m->tmp = it;
   m->cap = cap;
   return 0;
 }
@@ -250,6 +245,7 @@ void tt_dash_model_free(tt_dash_model *m) {
 void tt_dash_forget(tt_dash_model *m) {
   for (size_t i = 0; i < m->n; i++) {
     tt_dash_track *t = &m->tracks[i];
+    t->since_us = 0; /* how long a state lasted is not known again yet */
     if (t->series != NULL) {
       tt_hist_init(&t->series->hist);
       tt_loss_init(&t->series->loss);

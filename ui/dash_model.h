@@ -335,6 +335,10 @@ typedef struct tt_dash_binding {
 
 const tt_dash_binding *tt_dash_bindings(size_t *n);
 
+/* The k-th key of m: a front end's own (extra) first, then the model's;
+ * NULL past the last. */
+const tt_dash_binding *tt_dash_binding_at(const tt_dash_model *m, size_t k);
+
 /* A key's name as help and the key bar show it: "Up", "PgDn", "Enter",
  * "^L", "q". */
 const char *tt_dash_key_name(int key, char buf[8]);

@@ -225,25 +225,22 @@ typedef struct bar_item {
 
 /* The key table's entries for the key bar now, in rank order. */
 static size_t bar_items(const tt_dash_model *m, bar_item *out) {
-  size_t n = 0, nb;
-  const tt_dash_binding *tables[2] = {m->extra, tt_dash_bindings(&nb)};
-  size_t sizes[2] = {m->nextra, nb};
-  for (size_t t = 0; t < 2; t++) {
-    for (size_t i = 0; i < sizes[t] && n < BAR_MAX; i++) {
-      const tt_dash_binding *b = &tables[t][i];
-      if (b->bar == NULL || !(b->screens & m->screen))
-        continue;
-      const char *label = b->bar_label != NULL ? b->bar_label(m) : b->bar;
-      if (label == NULL)
-        continue;
-      bar_item it = {b->key, label[0] != '\0' ? label : b->bar, b->bar_rank};
-      size_t k = n++;
-      while (k > 0 && out[k - 1].rank > it.rank) {
-        out[k] = out[k - 1];
-        k--;
-      }
-      out[k] = it;
+  const tt_dash_binding *b;
+  size_t n = 0;
+  for (size_t i = 0; (b = tt_dash_binding_at(m, i)) != NULL && n < BAR_MAX;
+       i++) {
+    if (b->bar == NULL || !(b->screens & m->screen))
+      continue;
+    const char *label = b->bar_label != NULL ? b->bar_label(m) : b->bar;
+    if (label == NULL)
+      continue;
+    bar_item it = {b->key, label[0] != '\0' ? label : b->bar, b->bar_rank};
+    size_t k = n++;
+    while (k > 0 && out[k - 1].rank > it.rank) {
+      out[k] = out[k - 1];
+      k--;
     }
+    out[k] = it;
   }
   return n;
 }
@@ -347,9 +344,10 @@ void tt_text_group_line(tt_line *out, const tt_dash_model *m, uint32_t group,
 
 /* ---- event log ---- */
 
+/* As NAME would be in the table, but never wider than 24. */
 static unsigned log_name_width(const tt_dash_model *m) {
-  unsigned w = m->name_want;
-  return w < 12 ? 12 : w > 24 ? 24 : w;
+  unsigned w = m->name_want, lo = tt_columns[TT_COL_NAME].min;
+  return w < lo ? lo : w > 24 ? 24 : w;
 }
 
 void tt_text_log_line(tt_line *out, const tt_dash_model *m,
@@ -434,26 +432,23 @@ typedef struct help_entry {
 /* The key table as help shows it: one entry per row with a help text,
  * named by its key and the keys of the aliases after it. */
 static size_t help_entries(const tt_dash_model *m, help_entry *out) {
-  size_t n = 0, nb;
-  const tt_dash_binding *tables[2] = {m->extra, tt_dash_bindings(&nb)};
-  size_t sizes[2] = {m->nextra, nb};
-  for (size_t t = 0; t < 2; t++) {
-    const tt_dash_binding *b = tables[t];
-    for (size_t i = 0; i < sizes[t] && n < HELP_MAX; i++) {
-      if (b[i].help == NULL)
-        continue;
-      help_entry *e = &out[n++];
-      char name[8];
-      snprintf(e->keys, sizeof(e->keys), "%s", tt_dash_key_name(b[i].key,
-                                                                name));
-      for (size_t j = i + 1; j < sizes[t] && b[j].help == NULL &&
-                             b[j].act == b[i].act; j++) {
-        size_t len = strlen(e->keys);
-        snprintf(e->keys + len, sizeof(e->keys) - len, " %s",
-                 tt_dash_key_name(b[j].key, name));
-      }
-      e->help = b[i].help;
+  const tt_dash_binding *b, *alias;
+  size_t n = 0;
+  for (size_t i = 0; (b = tt_dash_binding_at(m, i)) != NULL && n < HELP_MAX;
+       i++) {
+    if (b->help == NULL)
+      continue;
+    help_entry *e = &out[n++];
+    char name[8];
+    snprintf(e->keys, sizeof(e->keys), "%s", tt_dash_key_name(b->key, name));
+    for (size_t j = i + 1; (alias = tt_dash_binding_at(m, j)) != NULL &&
+                           alias->help == NULL && alias->act == b->act;
+         j++) {
+      size_t len = strlen(e->keys);
+      snprintf(e->keys + len, sizeof(e->keys) - len, " %s",
+               tt_dash_key_name(alias->key, name));
     }
+    e->help = b->help;
   }
   return n;
 }
