@@ -610,7 +610,10 @@ static void follow_selection(tt_dash_model *m) {
     return;
   }
   uint32_t t = m->sel_target, g = m->sel_group;
-  /* The detail view stays on its target, in the rows or not. */
+  /* The detail view stays on its target, in the rows or not; it closes
+   * when its target leaves. */
+  if (detail && t != TT_DASH_NO_TARGET && tt_dash_view(m, t) == NULL)
+    m->screen = TT_SCREEN_TABLE;
   if (detail && t != TT_DASH_NO_TARGET && tt_dash_view(m, t) != NULL) {
     if (!find_line(m, t, g, false) && !find_line(m, t, g, true)) {
       m->sel_target = t;

@@ -774,6 +774,11 @@ static void test_detail_stays_on_its_target(void **state) {
   feed(&m, &ev);
   assert_int_equal(m.screen, TT_SCREEN_DETAIL);
   assert_string_equal(tt_dash_name(&m, tt_dash_selected(&m)), "bravo");
+  /* When it leaves, the detail view closes. */
+  ev = fleet_event(f, 1, TT_EVENT_REMOVED, T0 + 4);
+  feed(&m, &ev);
+  assert_int_equal(m.screen, TT_SCREEN_TABLE);
+  assert_int_not_equal(tt_dash_selected(&m), 1);
   tt_dash_model_free(&m);
   fleet_free(f);
 }
