@@ -217,6 +217,9 @@ echo "# pair-250ms marks at: $(marks pair-250ms)"
 
 keys q
 check "q quits" wait_true has_line '^EXITED:'
+# A sanitizer build reports on stderr, which is the pane.
+no_report() { ! T capture-pane -p -S - -t main | grep -Eq 'Sanitizer|runtime error:'; }
+check "no sanitizer report" no_report
 
 echo "dashboard at $N: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
