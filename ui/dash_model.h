@@ -257,7 +257,8 @@ uint64_t tt_dash_wall_us(const tt_dash_model *m);
 size_t tt_dash_selected(const tt_dash_model *m);
 
 /* Filters, sorts and groups again as dirty asks (TT_DIRTY_FILTER,
- * _ORDER, or _DATA when values the rows depend on move) and puts the
+ * _ORDER; _STATES or _DATA when the filter, the sort column or the
+ * roll-ups depend on states or on every heartbeat) and puts the
  * selection back on its line. */
 void tt_dash_refresh(tt_dash_model *m, unsigned dirty);
 
