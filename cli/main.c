@@ -142,6 +142,17 @@ static void hook_done_cb(const tt_hook_report *h, void *arg) {
       tt_plain_hook(&r->plain, h);
     break;
   case TT_OUT_DASHBOARD:
+    if (r->dash != NULL) {
+      char line[640], name[4 * TT_MAX_NAME + 1];
+      tt_escape(name, sizeof name, h->target, strlen(h->target), 0);
+      if (h->target[0] != '\0')
+        snprintf(line, sizeof line, "hook of %s (%s -> %s): %s", name,
+                 tt_state_name(h->from), tt_state_name(h->to), h->text);
+      else
+        snprintf(line, sizeof line, "hooks: %s", h->text);
+      tt_dashboard_notice(r->dash, true, line);
+    }
+    break;
   case TT_OUT_AUTO:
     break;
   }
@@ -163,6 +174,10 @@ static void duration_cb(uv_timer_t *h) {
 
 static void quit_cb(void *arg) {
   tt_run_stop(arg);
+}
+
+static void dash_reload_cb(void *arg) {
+  tt_run_reload(arg);
 }
 
 int tt_run_ensure_descriptors(size_t ntargets) {
@@ -359,6 +374,7 @@ static int start(tt_run *r) {
       .color = !r->opt.no_color && (nc == NULL || nc[0] == '\0'),
       .engine = r->engine,
       .on_quit = quit_cb,
+      .on_reload = dash_reload_cb,
       .arg = r,
     };
     if ((err = tt_dashboard_start(loop, &d, &r->dash)) < 0) {

@@ -16,6 +16,8 @@ static void report_reload(tt_run *r, const char *error,
     tt_json_reload(&r->out, error, rep);
   else if (r->output == TT_OUT_PLAIN)
     tt_plain_reload(&r->out, error, rep);
+  else if (r->dash != NULL)
+    tt_dashboard_reloaded(r->dash, error == NULL ? rep : NULL, error);
   if (r->has_log)
     tt_json_reload(&r->log, error, rep);
 }

@@ -118,5 +118,43 @@ pid=
 grep -q "reload failed, nothing changed: there is no configuration file" "$dir/plain" ||
   fail "no reload line in the plain output"
 
+# R in the dashboard: the same reload, said on the screen and in the log.
+if command -v tmux >/dev/null; then
+  sock=tether-sighup-$$
+  write_conf <<YAML
+  - { name: first, address: "127.0.0.1:$port" }
+  - { name: second, address: "127.0.0.1:$port" }
+YAML
+  log=$dir/dash.jsonl
+  tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 30 \
+    "TERM=xterm-256color '$TETHER' --log '$log' '$conf'; sleep 30"
+  screen() { tmux -L "$sock" capture-pane -p; }
+  # on_screen TEXT: waits (5 s at most) for TEXT on the screen.
+  on_screen() {
+    for _ in $(seq 100); do screen | grep -qF -- "$1" && return 0; sleep 0.05; done
+    return 1
+  }
+  on_screen second || fail "the dashboard did not show its targets: $(screen)"
+  write_conf <<YAML
+  - { name: first, address: "127.0.0.1:$port" }
+  - { name: second, address: "127.0.0.1:$port" }
+  - { name: third, address: "127.0.0.1:$port" }
+YAML
+  tmux -L "$sock" send-keys R
+  on_screen "reloaded: 1 added, 0 removed, 0 changed" ||
+    fail "R: the dashboard did not say how the reload went: $(screen | tail -n 3)"
+  on_screen third || fail "R: the new target has no row"
+  out=$log
+  check "R: a reload event in the log" "$(events reload | jq -c .added)" '["third"]'
+  printf 'targets:\n  - { name: first, address: nowhere }\n' >"$conf"
+  tmux -L "$sock" send-keys R
+  on_screen "reload refused, nothing changed" ||
+    fail "R with a broken file: not said: $(screen | tail -n 3)"
+  tmux -L "$sock" send-keys q
+  tmux -L "$sock" kill-server 2>/dev/null
+else
+  echo "skip - no tmux: R in the dashboard is not checked"
+fi
+
 [ "$failures" -eq 0 ] || exit 1
 echo "all checks passed"
