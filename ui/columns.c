@@ -7,6 +7,7 @@
 #include "escape.h"
 #include "format.h"
 #include "sparkline.h"
+#include "tls.h"
 
 int tt_cell_esc_flags(bool utf8) {
   return utf8 ? 0 : TT_ESC_ASCII;
@@ -173,6 +174,27 @@ static void fmt_history(const tt_view *v, const tt_cell_ctx *ctx,
                 ctx->utf8);
 }
 
+/* Days until the certificate the target showed last expires: in red once
+ * expired or not trusted, as degraded within cert_warn. */
+static void fmt_cert(const tt_view *v, const tt_cell_ctx *ctx,
+                     unsigned width, tt_line *out) {
+  char buf[32];
+  if (v->cert == NULL || v->cert->not_after == 0) {
+    cell(out, TT_ROLE_MUTED, "-", width, TT_FIT_RIGHT, ctx);
+    return;
+  }
+  int64_t days = tt_tls_days_left(v->cert->not_after,
+                                  (int64_t)(ctx->now_us / 1000000));
+  int64_t warn = ctx->target != NULL
+                     ? (int64_t)(ctx->target->cert_warn_ms / 86400000)
+                     : 0;
+  tt_role role = days < 0 || !v->cert->trusted ? TT_ROLE_DOWN
+                 : days < warn                 ? TT_ROLE_DEGRADED
+                                               : TT_ROLE_NORMAL;
+  snprintf(buf, sizeof(buf), "%lldd", (long long)days);
+  cell(out, role, buf, width, TT_FIT_RIGHT, ctx);
+}
+
 /* ---- sort keys and comparators ---- */
 
 static void key_name(const tt_view *v, const tt_cell_ctx *ctx,
@@ -221,6 +243,14 @@ static void key_err(const tt_view *v, const tt_cell_ctx *ctx, tt_sortkey *k) {
   *k = (tt_sortkey){.num = v->last_class, .missing = none};
 }
 
+/* The certificate closest to expiring first. */
+static void key_cert(const tt_view *v, const tt_cell_ctx *ctx,
+                     tt_sortkey *k) {
+  *k = (tt_sortkey){.missing = v->cert == NULL || v->cert->not_after == 0};
+  if (!k->missing)
+    k->num = v->cert->not_after;
+}
+
 /* The shortest time in state first: the latest change first. */
 static void key_since(const tt_view *v, const tt_cell_ctx *ctx,
                       tt_sortkey *k) {
@@ -237,7 +267,8 @@ static int cmp_str(const tt_sortkey *a, const tt_sortkey *b) {
 
 /* Below the preferred width the table gives up room in rank order:
  * TAGS, ADDRESS and NAME shrink, ADDRESS goes, ERR and HISTORY shrink,
- * TAGS and HISTORY go (80 columns end here), then AVG, SINCE and P99 go,
+ * TAGS and HISTORY go (80 columns end here), then AVG and CERT, SINCE
+ * and P99 go,
  * NAME and STATE shrink to 8 (40 columns end here), and only then LOSS
  * and RTT. */
 const tt_column tt_columns[TT_COL_COUNT] = {
@@ -260,6 +291,8 @@ const tt_column tt_columns[TT_COL_COUNT] = {
                    fmt_loss, key_loss, cmp_num, TT_KEY_ON_RESULTS},
   [TT_COL_ERR] = {"ERR", 15, 0, 0, {{5, 11}, {7, 8}}, 4, false, TT_FIT_LEFT,
                   fmt_err, key_err, cmp_num, TT_KEY_ON_RESULTS},
+  [TT_COL_CERT] = {"CERT", 5, 0, 0, {{10, 0}}, 0, true, TT_FIT_RIGHT,
+                   fmt_cert, key_cert, cmp_num, TT_KEY_ON_RESULTS},
   [TT_COL_SINCE] = {"SINCE", 6, 0, 0, {{11, 0}}, 0, false, TT_FIT_RIGHT,
                     fmt_since, key_since, cmp_num, TT_KEY_ON_STATES},
   [TT_COL_HISTORY] = {"HISTORY", 10, 0, TT_HIST_CELLS, {{6, 5}, {9, 0}}, 5,

@@ -23,6 +23,7 @@ typedef enum tt_col_id {
   TT_COL_P99,
   TT_COL_LOSS,
   TT_COL_ERR,
+  TT_COL_CERT,
   TT_COL_SINCE,
   TT_COL_HISTORY,
   TT_COL_COUNT
@@ -77,7 +78,8 @@ typedef struct tt_column {
   unsigned min, max; /* a content-sized column is kept between them */
   tt_give_up give_up[2];
   uint8_t grow;     /* rank in taking room back (1 first; 0 never) */
-  bool optional;    /* shown only when asked for (TAGS) */
+  bool optional;    /* shown only when asked for (TAGS), or when some
+                       target needs it (CERT) */
   int align;        /* TT_FIT_LEFT or TT_FIT_RIGHT */
   /* Appends the cell, exactly width columns, to the line. */
   void (*format)(const tt_view *v, const tt_cell_ctx *ctx, unsigned width,

@@ -4,11 +4,13 @@
  * its recent events. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "dash_text.h"
 #include "duration.h"
 #include "escape.h"
 #include "format.h"
+#include "tls.h"
 
 static const char *rtt(char *buf, size_t n, uint32_t us) {
   tt_fmt_rtt(buf, n, us);
@@ -101,6 +103,39 @@ static void settings(flow *f, const tt_dash_model *m, const tt_target *t) {
           quoted(m, t->reply_end, t->reply_end_len, 0, a, sizeof(a)));
 }
 
+static void tls_facts(flow *f, const tt_dash_model *m, const tt_view *v,
+                      uint64_t now_us) {
+  const tt_tls_info *c = v->cert;
+  char a[300], b[64];
+  flow_line(f);
+  if (c->version[0] != '\0') {
+    flow_kv(f, "tls", tt_text_esc(m, c->version, a, sizeof(a)));
+    flow_kv(f, "cipher", tt_text_esc(m, c->cipher, a, sizeof(a)));
+  }
+  if (v->tls_us > 0)
+    flow_kv(f, "handshake", rtt(b, sizeof(b), v->tls_us));
+  flow_line(f);
+  flow_kv(f, "subject", tt_text_esc(m, c->subject, a, sizeof(a)));
+  flow_kv(f, "issuer", tt_text_esc(m, c->issuer, a, sizeof(a)));
+  if (c->sans[0] != '\0')
+    flow_kv(f, "names", tt_text_esc(m, c->sans, a, sizeof(a)));
+  flow_line(f);
+  time_t when = (time_t)c->not_after;
+  struct tm tm;
+  gmtime_r(&when, &tm);
+  strftime(b, sizeof(b), "%Y-%m-%d", &tm);
+  int64_t days = tt_tls_days_left(c->not_after, (int64_t)(now_us / 1000000));
+  snprintf(a, sizeof(a), "%s (%lld days)", b, (long long)days);
+  flow_item(f, "expires", days < 0 ? TT_ROLE_DOWN : TT_ROLE_NORMAL, a);
+  if (c->trusted) {
+    flow_item(f, "", TT_ROLE_UP, "trusted");
+  } else {
+    flow_item(f, "", TT_ROLE_DOWN, "NOT TRUSTED");
+    if (c->verdict[0] != '\0')
+      flow_kv(f, "why", tt_text_esc(m, c->verdict, a, sizeof(a)));
+  }
+}
+
 size_t tt_text_detail(tt_line *out, size_t max, const tt_dash_model *m,
                       size_t i, unsigned cols) {
   const tt_view *v = tt_dash_view(m, i);
@@ -152,6 +187,10 @@ size_t tt_text_detail(tt_line *out, size_t max, const tt_dash_model *m,
                                      "display is paused since)");
   else
     settings(&f, m, t);
+
+  /* Over TLS: the latest handshake and the certificate it showed. */
+  if (v->cert != NULL)
+    tls_facts(&f, m, v, now);
 
   /* What came of it. */
   flow_line(&f);

@@ -39,6 +39,7 @@ static void draw_table(const tt_crt *c, tt_dash_model *m, int y0, int h,
   want[TT_COL_NAME] = m->name_want;
   want[TT_COL_ADDRESS] = m->address_want;
   want[TT_COL_TAGS] = m->show_tags ? (m->tags_want > 0 ? m->tags_want : 1) : 0;
+  want[TT_COL_CERT] = m->cert_want;
   tt_layout_compute(&lay, cols, want);
   unsigned histw = lay.width[TT_COL_HISTORY];
   tt_text_hist_title(note, sizeof(note), m, histw);

@@ -68,7 +68,7 @@ static unsigned act_first(tt_dash_model *m) {
 static unsigned act_sort_next(tt_dash_model *m) {
   do
     m->sort_col = (tt_col_id)((m->sort_col + 1) % TT_COL_COUNT);
-  while (tt_columns[m->sort_col].key == NULL);
+  while (!tt_dash_can_sort(m, m->sort_col));
   m->reverse = false;
   return TT_DIRTY_DRAW | TT_DIRTY_ORDER;
 }

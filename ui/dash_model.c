@@ -124,10 +124,16 @@ static void measure_one(tt_dash_model *m, size_t i) {
   w = tags_width(m, t);
   if (w > m->tags_want)
     m->tags_want = w;
+  if (t->tls)
+    m->cert_want = tt_columns[TT_COL_CERT].width;
+}
+
+bool tt_dash_can_sort(const tt_dash_model *m, tt_col_id c) {
+  return tt_columns[c].key != NULL && (c != TT_COL_CERT || m->cert_want > 0);
 }
 
 void tt_dash_targets_changed(tt_dash_model *m) {
-  m->name_want = m->address_want = m->tags_want = 0;
+  m->name_want = m->address_want = m->tags_want = m->cert_want = 0;
   for (size_t i = 0; i < m->n; i++)
     if (m->tracks[i].present)
       measure_one(m, i);

@@ -219,6 +219,7 @@ typedef struct tt_dash_model {
   void *owner;
 
   unsigned name_want, address_want, tags_want; /* widest, escaped */
+  unsigned cert_want; /* the CERT column's width while a target uses TLS */
 } tt_dash_model;
 
 /* Sets the model up on o->n targets. Rows start sorted by STATE (worst
@@ -312,6 +313,10 @@ void tt_dash_cell_ctx(const tt_dash_model *m, size_t i, unsigned hist_width,
  * it follows new entries again), returning whether it moved. */
 void tt_dash_select_line(tt_dash_model *m, size_t line);
 bool tt_dash_log_scroll(tt_dash_model *m, long delta);
+
+/* Whether s may sort by column c now: it has a sort key, and is shown
+ * when some target needs it (CERT: a target over TLS). */
+bool tt_dash_can_sort(const tt_dash_model *m, tt_col_id c);
 
 /* HISTORY's cell span in milliseconds at the current zoom. */
 uint64_t tt_dash_hist_span_ms(const tt_dash_model *m);

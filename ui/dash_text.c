@@ -481,7 +481,7 @@ static bool help_tail(tt_line *out, const tt_dash_model *m, size_t k) {
   case 3:
     tt_line_puts(out, TT_ROLE_TITLE, " Sort   ");
     for (int c = 0; c < TT_COL_COUNT; c++) {
-      if (tt_columns[c].key == NULL)
+      if (!tt_dash_can_sort(m, (tt_col_id)c))
         continue;
       tt_line_puts(out, TT_ROLE_NORMAL, " ");
       tt_line_puts(out, TT_ROLE_NORMAL, tt_columns[c].title);

@@ -16,6 +16,7 @@
 #include "dash_fleet.h"
 #include "dash_text.h"
 #include "format.h"
+#include "tls.h"
 
 /* ---- header ---- */
 
@@ -298,8 +299,9 @@ static void test_help_lists_the_sort_columns(void **state) {
   model_on(&m, f);
   help_at(&m, 120);
   char want[256] = " Sort   ";
+  /* CERT too once a target uses TLS; none of these does. */
   for (int c = 0; c < TT_COL_COUNT; c++) {
-    if (tt_columns[c].key == NULL)
+    if (tt_columns[c].key == NULL || c == TT_COL_CERT)
       continue;
     strcat(want, " ");
     strcat(want, tt_columns[c].title);
@@ -376,8 +378,8 @@ static void test_log_title_says_what_is_shown(void **state) {
 
 static void detail_text(const tt_dash_model *m, size_t i, unsigned cols,
                         char *all, size_t n) {
-  tt_line lines[12];
-  size_t k = tt_text_detail(lines, 12, m, i, cols);
+  tt_line lines[24];
+  size_t k = tt_text_detail(lines, 24, m, i, cols);
   all[0] = '\0';
   for (size_t j = 0; j < k; j++) {
     assert_true(lines[j].cols <= cols);
@@ -414,6 +416,41 @@ static void test_detail_shows_settings_and_statistics(void **state) {
       fail_msg("detail lacks \"%s\" in:\n%s", want[i], all);
   f->t[0]->send = NULL;
   f->t[0]->expect = NULL;
+  tt_dash_model_free(&m);
+  fleet_free(f);
+}
+
+/* Over TLS: the handshake and the certificate, with what is wrong with
+ * it; escaped like every byte a server sent. */
+static void test_detail_shows_the_certificate(void **state) {
+  fleet *f = fleet_five();
+  tt_tls_info c;
+  memset(&c, 0, sizeof(c));
+  snprintf(c.version, sizeof(c.version), "TLSv1.3");
+  snprintf(c.cipher, sizeof(c.cipher), "TLS_AES_256_GCM_SHA384");
+  snprintf(c.subject, sizeof(c.subject), "CN=api.internal\x1b[2J");
+  snprintf(c.issuer, sizeof(c.issuer), "CN=Tether Test CA");
+  snprintf(c.sans, sizeof(c.sans), "api.internal, 127.0.0.1");
+  c.not_after = (int64_t)(T0 / 1000000) + 19 * 86400 + 60;
+  c.trusted = false;
+  snprintf(c.verdict, sizeof(c.verdict), "unknown CA");
+  f->v[0].cert = &c;
+  f->v[0].tls_us = 1500;
+  tt_dash_model m;
+  model_on(&m, f);
+  tt_dash_set_clock(&m, T0);
+  char all[8192];
+  detail_text(&m, 0, 200, all, sizeof(all));
+  static const char *want[] = {
+      "tls TLSv1.3", "cipher TLS_AES_256_GCM_SHA384", "handshake 1.50ms",
+      "subject CN=api.internal\\x1b[2J", "issuer CN=Tether Test CA",
+      "names api.internal, 127.0.0.1", "(19 days)", "NOT TRUSTED",
+      "why unknown CA"};
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+    if (strstr(all, want[i]) == NULL)
+      fail_msg("detail lacks \"%s\" in:\n%s", want[i], all);
+  assert_null(strchr(all, 0x1b));
+  f->v[0].cert = NULL;
   tt_dash_model_free(&m);
   fleet_free(f);
 }
@@ -553,6 +590,7 @@ int main(void) {
     cmocka_unit_test(test_log_lines_say_outage_lengths),
     cmocka_unit_test(test_log_title_says_what_is_shown),
     cmocka_unit_test(test_detail_shows_settings_and_statistics),
+    cmocka_unit_test(test_detail_shows_the_certificate),
     cmocka_unit_test(test_detail_wraps_at_80_and_40_columns),
     cmocka_unit_test(test_detail_of_a_target_that_left),
     cmocka_unit_test(test_recent_events_of_a_target),

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "columns.h"
+#include "tls.h"
 #include "dash_hist.h"
 #include "dash_line.h"
 #include "escape.h"
@@ -407,6 +408,35 @@ static void test_cells_of_a_failing_target(void **state) {
   assert_int_equal(cell_role(TT_COL_STATE, &v, 10), TT_ROLE_DEGRADED);
 }
 
+/* CERT: the days the certificate shown last has left (the cell's now is
+ * NOW + 30 s), in red once expired or not trusted, as degraded within
+ * cert_warn, "-" before a handshake showed one. */
+static void test_cert_cell(void **state) {
+  tt_target t = make_target("web", "web:443");
+  t.tls = true;
+  t.cert_warn_ms = 14ull * 86400000;
+  tt_view v;
+  make_view(&v, &t, 0, TT_STATE_UP);
+  assert_string_equal(cell(TT_COL_CERT, &v, 5, UTF8), "    -");
+  tt_tls_info c;
+  memset(&c, 0, sizeof(c));
+  c.trusted = true;
+  int64_t now_s = (int64_t)(NOW / 1000000) + 30;
+  c.not_after = now_s + 40 * 86400 + 5;
+  v.cert = &c;
+  assert_string_equal(cell(TT_COL_CERT, &v, 5, UTF8), "  40d");
+  assert_int_equal(cell_role(TT_COL_CERT, &v, 5), TT_ROLE_NORMAL);
+  c.not_after = now_s + 5 * 86400 + 5;
+  assert_string_equal(cell(TT_COL_CERT, &v, 5, UTF8), "   5d");
+  assert_int_equal(cell_role(TT_COL_CERT, &v, 5), TT_ROLE_DEGRADED);
+  c.not_after = now_s - 2 * 86400 - 5;
+  assert_string_equal(cell(TT_COL_CERT, &v, 5, UTF8), "  -3d");
+  assert_int_equal(cell_role(TT_COL_CERT, &v, 5), TT_ROLE_DOWN);
+  c.not_after = now_s + 400 * 86400;
+  c.trusted = false;
+  assert_int_equal(cell_role(TT_COL_CERT, &v, 5), TT_ROLE_DOWN);
+}
+
 /* LOSS is over the recent window: a target that lost everything an
  * hour ago and is fine now reads 0%. */
 static void test_loss_cell_is_over_the_recent_window(void **state) {
@@ -463,8 +493,9 @@ static void layout(tt_layout *lay, unsigned cols, unsigned name,
 static void test_layout_at_100_columns_shows_every_column(void **state) {
   tt_layout lay;
   layout(&lay, 100, 14, 15, 0);
+  /* TAGS when asked for, CERT when a target uses TLS. */
   for (int c = 0; c < TT_COL_COUNT; c++)
-    assert_int_equal(lay.width[c] > 0, c != TT_COL_TAGS);
+    assert_int_equal(lay.width[c] > 0, c != TT_COL_TAGS && c != TT_COL_CERT);
   assert_int_equal(lay.width[TT_COL_NAME], 14);
   assert_true(lay.width[TT_COL_HISTORY] >= tt_columns[TT_COL_HISTORY].width);
 }
@@ -592,6 +623,7 @@ int main(void) {
     cmocka_unit_test_setup(test_cells_before_any_heartbeat, setup),
     cmocka_unit_test_setup(test_cells_of_a_healthy_target, setup),
     cmocka_unit_test_setup(test_cells_of_a_failing_target, setup),
+    cmocka_unit_test_setup(test_cert_cell, setup),
     cmocka_unit_test_setup(test_loss_cell_is_over_the_recent_window, setup),
     cmocka_unit_test_setup(test_a_target_that_left_has_no_address, setup),
     cmocka_unit_test(test_heading_marks_the_sort_column),
