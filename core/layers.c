@@ -365,12 +365,39 @@ static void check_replies(loader *L, const draft *d, const resolved *r,
   }
 }
 
+/* A ca_file checked in this load, and what was wrong with it ("" when
+ * it loads): every target names the one in defaults:, and a bundle of
+ * 140 CAs takes milliseconds to parse. Kept until the loader is done. */
+struct ca_seen {
+  struct ca_seen *next;
+  char err[256];
+  char path[];
+};
+
+/* What is wrong with the ca_file at path, "" when it loads: checked once
+ * per load. NULL when out of memory (the loader has failed). */
+static const char *ca_verdict(loader *L, const char *path) {
+  struct ca_seen *c;
+  for (c = L->cas; c != NULL; c = c->next)
+    if (strcmp(c->path, path) == 0)
+      return c->err;
+  c = ld_keep(L, malloc(sizeof(*c) + strlen(path) + 1));
+  if (c == NULL)
+    return NULL;
+  strcpy(c->path, path);
+  c->err[0] = '\0';
+  if (tt_tls_ca_check(path, c->err, sizeof(c->err)) != 0 && c->err[0] == '\0')
+    snprintf(c->err, sizeof(c->err), "cannot be loaded");
+  c->next = L->cas;
+  L->cas = c;
+  return c->err;
+}
+
 /* TLS: a ca_file must be one that loads; the TLS keys in a target that
  * does not use TLS are a mistake (in defaults: they apply to those that
  * do). */
 static void check_tls(loader *L, const draft *d, const resolved *r,
                       uint32_t bad) {
-  char err[256];
   const tt_setting_value *ca = &r->v[TT_SET_CA_FILE];
   if (bad & (TT_BIT(TT_SET_TLS) | TT_BIT(TT_SET_PRESET)))
     return;
@@ -387,7 +414,8 @@ static void check_tls(loader *L, const draft *d, const resolved *r,
     char path[TT_MAX_TEXT + 1];
     memcpy(path, ca->str.p, ca->str.len);
     path[ca->str.len] = '\0';
-    if (tt_tls_ca_check(path, err, sizeof(err)) != 0)
+    const char *err = ca_verdict(L, path);
+    if (err != NULL && err[0] != '\0')
       ld_where_diag(L, d, from_file(r, TT_SET_CA_FILE), "ca_file: %s", err);
   }
 }

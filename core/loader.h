@@ -59,6 +59,7 @@ typedef struct loader {
   size_t names_mask;
   tt_pattern **pats; /* hash of compiled patterns by source */
   size_t pats_mask;
+  struct ca_seen *cas; /* every ca_file checked, with its verdict */
   void **owned;      /* memory the layers borrow, freed with the loader */
   size_t nowned, capowned;
   pending *diags;

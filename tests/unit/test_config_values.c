@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "configrun.h"
+#include "tlspeer.h"
 
 /* ---- values ---- */
 
@@ -247,6 +248,45 @@ static void test_hook_errors(void **state) {
              "target: it is one value for the whole run\n"
              "t.yaml:13:16: on_change: expected a shell command (a string), "
              "found a list\n");
+}
+
+/* A ca_file is read once per load, however many targets name it, and its
+ * verdict goes to each of them: one from defaults: is reported at its
+ * key, each target's own at the target's. */
+static void test_ca_file_verdict_for_every_target(void **state) {
+  tt_test_cert ca;
+  char bad[] = "/tmp/tether-ca-XXXXXX", yaml[1024], want[1024];
+  char *good;
+  int fd = mkstemp(bad);
+
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, "hello\n", 6), 6);
+  close(fd);
+  tt_test_ca(&ca, "Tether Test CA");
+  good = tt_test_cert_file(&ca);
+  snprintf(yaml, sizeof(yaml),
+           "defaults:\n  ca_file: /nonexistent/ca.pem\n"
+           "targets:\n"
+           "  - { address: \"h:1\", preset: tls }\n"
+           "  - { address: \"h:2\", preset: tls, ca_file: %s }\n"
+           "  - { address: \"h:3\", preset: tls, ca_file: %s }\n"
+           "  - { address: \"h:4\", preset: tls }\n"
+           "  - { address: \"h:5\", preset: tls, ca_file: %s }\n"
+           "  - { address: \"h:6\", preset: tls, ca_file: %s }\n",
+           bad, good, bad, good);
+  snprintf(want, sizeof(want),
+           "t.yaml:2:3: ca_file: cannot read /nonexistent/ca.pem: No such "
+           "file or directory\n"
+           "t.yaml:5:36: ca_file: %s holds no PEM certificate (BEGIN "
+           "CERTIFICATE)\n"
+           "t.yaml:8:36: ca_file: %s holds no PEM certificate (BEGIN "
+           "CERTIFICATE)\n",
+           bad, bad);
+  tt_refuses(yaml, want);
+  unlink(bad);
+  unlink(good);
+  free(good);
+  tt_test_cert_free(&ca);
 }
 
 static void test_on_change_bounds(void **state) {
@@ -520,6 +560,7 @@ int main(void) {
     cmocka_unit_test(test_on_change_is_kept_as_written),
     cmocka_unit_test(test_hook_defaults),
     cmocka_unit_test(test_hook_errors),
+    cmocka_unit_test(test_ca_file_verdict_for_every_target),
     cmocka_unit_test(test_on_change_bounds),
     cmocka_unit_test(test_defaults_apply_to_every_target),
     cmocka_unit_test(test_backoff_keys_layer_separately),
