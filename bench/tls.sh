@@ -21,7 +21,7 @@
 # process stops by itself (nginx too: it runs under `timeout`).
 #
 # Environment (all optional):
-#   BENCH_ROUNDS=3          rounds of s_time + tether handshake runs
+#   BENCH_ROUNDS=3          rounds of s_time + tether handshake runs (0: none)
 #   BENCH_HS_TARGETS=100    connect-mode `tls` targets in the handshake runs
 #   BENCH_HS_INTERVAL=200ms their interval (100 at 200ms: 500 handshakes/s)
 #   BENCH_MEM_N=1000        persistent targets for the memory runs
@@ -54,9 +54,10 @@ case $DURATION in
   '' | *[!0-9]*) die "usage: bench/tls.sh [DURATION_S] (whole seconds)" ;;
 esac
 ((DURATION >= 5)) || die "DURATION_S must be at least 5 (the memory is read 2 s before the end)"
-for v in "$ROUNDS" "$HS_TARGETS" "$MEM_N" "$MEM_BASE"; do
+case $ROUNDS in '' | *[!0-9]*) die "BENCH_ROUNDS must be a number (0: no handshake runs)" ;; esac
+for v in "$HS_TARGETS" "$MEM_N" "$MEM_BASE"; do
   case $v in
-    '' | *[!0-9]* | 0) die "BENCH_ROUNDS, BENCH_HS_TARGETS, BENCH_MEM_N and BENCH_MEM_BASE are positive numbers" ;;
+    '' | *[!0-9]* | 0) die "BENCH_HS_TARGETS, BENCH_MEM_N and BENCH_MEM_BASE are positive numbers" ;;
   esac
 done
 ((MEM_N > MEM_BASE)) || die "BENCH_MEM_N must be larger than BENCH_MEM_BASE"
@@ -146,7 +147,9 @@ quiet openssl x509 -req -in "$CERTS/server.csr" -CA "$CERTS/ca.pem" \
 #   PLAIN_PORT the same server without TLS: the http targets
 #   TLS12_PORT TLS 1.2 and session tickets, for the resumption context
 # nginx answers 200 "ok" at every path and keeps connections alive for the
-# whole run.
+# whole run. It closes idle keep-alive connections when fewer than a
+# sixteenth of its worker_connections are free (ngx_drain_connections):
+# twice the targets leaves room.
 NRUNS=$((2 * ROUNDS + 4 + 2))
 LIFETIME=$((NRUNS * (DURATION + 20) + 120))
 NGX=$WORK/nginx
@@ -188,8 +191,8 @@ daemon off;
 master_process off;
 pid $NGX/nginx.pid;
 error_log $NGX/error.log;
-worker_rlimit_nofile $((MEM_N + 1024));
-events { worker_connections $((MEM_N + 512)); }
+worker_rlimit_nofile $nofile;
+events { worker_connections $((2 * MEM_N + 1024)); }
 http {
   access_log off;
   client_body_temp_path $NGX/tmp/body;
@@ -346,7 +349,7 @@ run_tether_handshakes() {
   rm -f "$log"
 }
 
-say "a. CPU per handshake: $ROUNDS rounds of s_time -new and tether ($HS_TARGETS tls targets every $HS_INTERVAL), ${DURATION}s each"
+((ROUNDS == 0)) || say "a. CPU per handshake: $ROUNDS rounds of s_time -new and tether ($HS_TARGETS tls targets every $HS_INTERVAL), ${DURATION}s each"
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   if ((ROUND % 2)); then
     say "round $ROUND: s_time, then tether"
@@ -364,7 +367,7 @@ done
 # s_time -reuse does not resume TLS 1.3 sessions (it keeps the session
 # before the server's ticket comes), so both runs are TLS 1.2 with
 # tickets.
-if [ "${BENCH_REUSE:-1}" != 0 ]; then
+if ((ROUNDS > 0)) && [ "${BENCH_REUSE:-1}" != 0 ]; then
   ROUND=0
   say "context: s_time -new and -reuse over TLS 1.2 with session tickets, ${DURATION}s each"
   run_s_time r "$TLS12_PORT" -new -tls1_2
@@ -438,6 +441,8 @@ report() {
     $1 == "r" { r_hs[$3] = $5; r_cpu[$3] = $7 }
     $1 == "b" { mem[$3, $4] = $8; hwm[$3, $4] = $9; mfail[$3, $4] = $6 }
     END {
+      if (rounds == 0) print "a. CPU per TLS handshake: not measured (BENCH_ROUNDS=0)"
+      else {
       print "a. CPU per TLS handshake (user+sys from wait4 / handshakes)"
       printf "   tether: %d targets, preset tls, interval %s; s_time: -new, one connection after another\n\n",
         hs_targets, hs_interval
@@ -464,6 +469,7 @@ report() {
         printf "\n   context, s_time over TLS 1.2 with tickets: a full handshake %.4f ms, a resumed one %.4f ms (%.1fx less)\n",
           fn, fr, fr ? fn / fr : 0
         print  "   (tether never resumes: a resumed handshake shows no certificate to check)"
+      }
       }
       print ""
       print "b. resident memory (VmRSS 2 s before the end; VmHWM the peak so far), persistent targets, interval 1s"
