@@ -22,6 +22,9 @@ typedef struct tt_target {
   char *host;              /* host name or literal, without brackets */
   uint16_t port;
   int literal_family;      /* 4 or 6 when host is an IP literal, else 0 */
+  const char *of_name;     /* one address of an addresses: all target: the
+                              name it belongs to (NAME of NAME[IP]); NULL
+                              for every other target */
   const tt_preset *preset; /* NULL when none */
   tt_mode mode;            /* never TT_MODE_UNSET */
   uint64_t interval_ms;

@@ -59,6 +59,7 @@ static tt_target *child_target(const tt_target *t, const tt_addr *a) {
   snprintf(c->name, n, "%s[%s]", t->name, ip);
   c->literal_family = a->sa.sa_family == AF_INET6 ? 6 : 4;
   c->addresses = TT_ADDRESSES_ANY;
+  c->of_name = t->name;
   return c;
 }
 
@@ -176,6 +177,7 @@ void tt_group_retarget(tt_group *g, const tt_target *t) {
     c->host = host;
     c->literal_family = family;
     c->addresses = TT_ADDRESSES_ANY;
+    c->of_name = t->name;
     tt_session_retarget(s, c);
   }
 }

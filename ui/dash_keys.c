@@ -136,7 +136,7 @@ static unsigned act_enter(tt_dash_model *m) {
   if (m->log_focus && m->show_log)
     return log_detail(m);
   if (is_group_line(m, m->sel)) {
-    tt_dash_group *g = &m->groups.g[m->lines[m->sel].group];
+    tt_dash_group *g = &tt_dash_groups_shown(m)->g[m->lines[m->sel].group];
     g->open = !g->open;
     m->pinned = false;
     return TT_DIRTY_DRAW | TT_DIRTY_ORDER;
@@ -240,7 +240,9 @@ static const char *bar_enter(const tt_dash_model *m) {
   if (m->log_focus && m->show_log)
     return "Detail";
   if (is_group_line(m, m->sel))
-    return m->groups.g[m->lines[m->sel].group].open ? "Fold" : "Open";
+    return tt_dash_groups_shown_c(m)->g[m->lines[m->sel].group].open
+               ? "Fold"
+               : "Open";
   return "Detail";
 }
 

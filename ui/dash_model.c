@@ -207,6 +207,7 @@ int tt_dash_model_init(tt_dash_model *m, const tt_dash_model_opts *o) {
   m->log_follow = true;
   m->screen = TT_SCREEN_TABLE;
   m->groups.untagged = TT_DASH_NO_GROUP;
+  m->names.untagged = TT_DASH_NO_GROUP;
   tt_filter_compile(&m->filter, "");
   int rc = -ENOMEM;
   if (ensure_cap(m, o->n) != 0 || tt_dash_log_init(&m->log) != 0 ||
@@ -245,6 +246,7 @@ void tt_dash_model_free(tt_dash_model *m) {
   free(m->scale);
   tt_dash_log_free(&m->log);
   tt_dash_groups_free(&m->groups);
+  tt_dash_groups_free(&m->names);
   memset(m, 0, sizeof(*m));
 }
 
@@ -550,20 +552,6 @@ static void resort(tt_dash_model *m) {
 
 /* ---- lines and the selection ---- */
 
-static int flat_lines(tt_dash_model *m) {
-  if (m->lines_cap < m->nrows) {
-    tt_dash_line *l = grow_array(m->lines, m->nrows, sizeof(*l));
-    if (l == NULL)
-      return -ENOMEM;
-    m->lines = l;
-    m->lines_cap = m->nrows;
-  }
-  for (size_t r = 0; r < m->nrows; r++)
-    m->lines[r] = (tt_dash_line){m->rows[r], TT_DASH_NO_GROUP};
-  m->nlines = m->nrows;
-  return 0;
-}
-
 static void scroll_to_selection(tt_dash_model *m) {
   unsigned page = m->page > 0 ? m->page : 1;
   if (m->nlines == 0) {
@@ -661,8 +649,9 @@ void tt_dash_refresh(tt_dash_model *m, unsigned dirty) {
   if (order)
     resort(m);
   /* Roll-ups count states. */
-  if (filter || order || (states && m->grouped) || m->lines == NULL) {
-    int rc = m->grouped ? tt_dash_group_lines(m) : flat_lines(m);
+  if (filter || order || (states && (m->grouped || m->names.n > 0)) ||
+      m->lines == NULL) {
+    int rc = m->grouped ? tt_dash_group_lines(m) : tt_dash_name_lines(m);
     if (rc != 0)
       m->nlines = 0; /* out of memory: an empty table, said so */
   }

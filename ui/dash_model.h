@@ -175,9 +175,12 @@ typedef struct tt_dash_model {
   tt_col_id sort_col;
   bool reverse;
 
-  /* The lines drawn: the rows, or groups and their rows. */
+  /* The lines drawn: the rows, or groups and their rows. Grouped by tag
+   * (t), or else the addresses of one name (addresses: all) under a
+   * roll-up of their own, open until folded. */
   bool grouped;
   tt_dash_groups groups;
+  tt_dash_groups names;
   tt_dash_line *lines;
   size_t nlines, lines_cap;
 
@@ -352,6 +355,12 @@ const char *tt_dash_key_name(int key, char buf[8]);
 /* Grouping (dash_group.c), called by tt_dash_refresh. */
 void tt_dash_groups_free(tt_dash_groups *g);
 int tt_dash_group_lines(tt_dash_model *m);
+/* The rows in sort order, the addresses of one name together under its
+ * roll-up line, where the first of them would be. */
+int tt_dash_name_lines(tt_dash_model *m);
+/* The groups the lines refer to now: by tag, or by name. */
+tt_dash_groups *tt_dash_groups_shown(tt_dash_model *m);
+const tt_dash_groups *tt_dash_groups_shown_c(const tt_dash_model *m);
 /* The group of a roll-up line's name ("" for the untagged). */
 const char *tt_dash_group_name(const tt_dash_model *m, uint32_t group);
 

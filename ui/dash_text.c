@@ -322,7 +322,7 @@ void tt_text_hist_title(char *buf, size_t n, const tt_dash_model *m,
 
 void tt_text_group_line(tt_line *out, const tt_dash_model *m, uint32_t group,
                         unsigned cols) {
-  const tt_dash_group *g = &m->groups.g[group];
+  const tt_dash_group *g = &tt_dash_groups_shown_c(m)->g[group];
   char buf[512];
   tt_line_clear(out);
   tt_line_puts(out, TT_ROLE_MUTED,
@@ -332,9 +332,16 @@ void tt_text_group_line(tt_line *out, const tt_dash_model *m, uint32_t group,
     tt_line_puts(out, TT_ROLE_GROUP, tt_text_esc(m, g->tag, buf, sizeof(buf)));
   else
     tt_line_puts(out, TT_ROLE_MUTED, "(no tag)");
+  /* A name's addresses: how many of them are up ("api  2/3 up"). */
+  bool name = !m->grouped;
+  if (name) {
+    tt_line_puts(out, TT_ROLE_NORMAL, "  ");
+    addf(out, g->counts[TT_STATE_UP] == g->rows ? TT_ROLE_UP : TT_ROLE_DOWN,
+         "%u/%u up", g->counts[TT_STATE_UP], g->rows);
+  }
   for (size_t k = 0; k < NSTATES; k++) {
     tt_state s = state_order[k];
-    if (g->counts[s] == 0)
+    if (g->counts[s] == 0 || (name && s == TT_STATE_UP))
       continue;
     tt_line_puts(out, TT_ROLE_NORMAL, "  ");
     addf(out, tt_state_role(s), "%u %s", g->counts[s], tt_state_name(s));

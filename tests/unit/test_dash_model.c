@@ -17,6 +17,7 @@
 
 #include "dash_fleet.h"
 #include "dash_model.h"
+#include "dash_text.h"
 
 /* ---- what is in view ---- */
 
@@ -310,6 +311,47 @@ static const tt_dash_group *group_named(const tt_dash_model *m,
       return &m->groups.g[x->group];
   }
   return NULL;
+}
+
+/* The addresses of one name (addresses: all) stay together where their
+ * worst would be, under a roll-up that counts them ("api  2/3 up") and
+ * folds them into one line. */
+static void test_a_names_addresses_fold_into_one_line(void **state) {
+  fleet *f = fleet_empty();
+  fleet_add(f, "db", "db:5432", "", TT_STATE_UP);
+  fleet_add(f, "api[10.0.0.1]", "api:80", "", TT_STATE_UP);
+  fleet_add(f, "zz", "zz:80", "", TT_STATE_DOWN);
+  fleet_add(f, "api[10.0.0.2]", "api:80", "", TT_STATE_DOWN);
+  fleet_add(f, "api[10.0.0.3]", "api:80", "", TT_STATE_UP);
+  f->t[1]->of_name = f->t[3]->of_name = f->t[4]->of_name = "api";
+  tt_dash_model m;
+  model_on(&m, f);
+  /* zz and api[10.0.0.2] are down, zz first in config order: then the
+   * name's lines, open, in sort order, where api[10.0.0.2] would be. */
+  assert_int_equal(m.nlines, 6);
+  assert_string_equal(line_name(&m, 0), "zz");
+  assert_string_equal(line_name(&m, 1), "[api]");
+  assert_string_equal(line_name(&m, 2), "api[10.0.0.2]");
+  assert_string_equal(line_name(&m, 3), "api[10.0.0.1]");
+  assert_string_equal(line_name(&m, 4), "api[10.0.0.3]");
+  assert_string_equal(line_name(&m, 5), "db");
+  tt_line l;
+  tt_text_group_line(&l, &m, m.lines[1].group, 80);
+  assert_non_null(strstr(l.buf, "api  2/3 up  1 down"));
+  /* Enter on the roll-up folds the name into its line. */
+  press(&m, 'j');
+  press(&m, TT_KEY_ENTER);
+  assert_int_equal(m.nlines, 3);
+  assert_string_equal(line_name(&m, 1), "[api]");
+  assert_string_equal(line_name(&m, 2), "db");
+  /* The filter takes the name's rows as it takes any row. */
+  press(&m, TT_KEY_ENTER);
+  assert_int_equal(m.nlines, 6);
+  press(&m, 'x');
+  assert_int_equal(m.nlines, 3);
+  assert_string_equal(line_name(&m, 2), "api[10.0.0.2]");
+  tt_dash_model_free(&m);
+  fleet_free(f);
 }
 
 static void test_t_groups_by_tag_with_rollups(void **state) {
@@ -834,6 +876,7 @@ int main(void) {
     cmocka_unit_test(test_filter_prompt_edits_and_esc_clears),
     cmocka_unit_test(test_x_shows_only_what_is_not_up),
     cmocka_unit_test(test_t_groups_by_tag_with_rollups),
+    cmocka_unit_test(test_a_names_addresses_fold_into_one_line),
     cmocka_unit_test(test_selection_on_a_group_line_stays_on_it),
     cmocka_unit_test(test_a_target_that_joins_gets_a_row),
     cmocka_unit_test(test_a_target_that_leaves_loses_its_row),
