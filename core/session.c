@@ -748,6 +748,7 @@ void tt_session_start(tt_session *s, uint64_t phase_ms) {
    * ahead. */
   uint64_t lead = persistent(s) ? lead_ms(s) : 0;
   uint64_t base = e->start_ms + phase_ms % interval + lead;
+  s->phase_ms = phase_ms % interval;
   if (base < now + lead)
     base += (now + lead - base + interval - 1) / interval * interval;
   s->base_ms = base;
@@ -755,8 +756,11 @@ void tt_session_start(tt_session *s, uint64_t phase_ms) {
   tt_session_arm_at(s, base - lead);
 }
 
+/* The phase it was started at, not where its slots fall (base_ms): those
+ * are a lead later, and a restart that took that for the phase would
+ * move the target by a lead each time. */
 uint64_t tt_session_phase(const tt_session *s) {
-  return (s->base_ms - s->engine->start_ms) % s->t->interval_ms;
+  return s->phase_ms;
 }
 
 void tt_session_inherit(tt_session *s, const tt_session *old) {

@@ -83,6 +83,8 @@ struct tt_session {
   uint32_t handshake_us;
   uint32_t lead_ms;     /* how long before its slot a connect starts */
   /* The schedule: slot k is at base_ms + k * interval (loop time). */
+  uint64_t phase_ms;    /* where in the interval, from the engine's start
+                           (base_ms adds the lead to it) */
   uint64_t base_ms;
   uint64_t next_k;      /* the first slot not yet used */
   uint64_t aim_k;       /* the slot a connection in progress is for */

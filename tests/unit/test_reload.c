@@ -164,6 +164,52 @@ static void test_reload_new_address_starts_statistics_again(void **u) {
   tt_h_teardown(&h);
 }
 
+/* Where in the interval ping n of target i went out (ms, from the
+ * loop's clock). */
+static uint64_t send_phase(const tt_harness *h, size_t i, size_t n,
+                           uint64_t interval) {
+  const tt_rec *r = tt_h_nth(h, i, TT_EVENT_HEARTBEAT, n);
+  assert_non_null(r);
+  return ((r->at_us - r->rtt_us) / 1000) % interval;
+}
+
+/* How far apart two phases are, round the interval. */
+static uint64_t phase_distance(uint64_t a, uint64_t b, uint64_t interval) {
+  uint64_t d = a > b ? a - b : b - a;
+  return d > interval / 2 ? interval - d : d;
+}
+
+/* A target that restarts on the same interval keeps its slots: its new
+ * connection is made a lead before the same phase, not a lead later
+ * (300 ms interval, 150 ms lead). */
+static void test_restarted_target_keeps_its_phase(void **unused) {
+  tt_harness h;
+  tt_h_setup(&h);
+  tt_fault *f = tt_h_serve(&h, TT_FAULT_RESPOND);
+  unsigned p = tt_fault_port(f);
+  tt_h_config(&h, TWO, p, p);
+  tt_h_start(&h);
+  run_until_sent(&h, 0, 3);
+  size_t before = tt_h_count(&h, 0, TT_EVENT_HEARTBEAT);
+  uint64_t phase = send_phase(&h, 0, before - 1, 300);
+
+  tt_reload_report rep = tt_h_reload(&h,
+    "defaults:\n  " FAST "targets:\n"
+    "  - { name: a, address: \"127.0.0.1:%u\", preset: redis, "
+    "timeout: 100ms }\n"
+    "  - { name: b, address: \"127.0.0.1:%u\", preset: redis }\n", p, p);
+  assert_int_equal(rep.nchanged, 1);
+  tt_reload_report_free(&rep);
+  run_until_sent(&h, 0, before + 3);
+  for (size_t n = before; n < before + 3; n++) {
+    uint64_t d = phase_distance(send_phase(&h, 0, n, 300), phase, 300);
+    if (d > 30)
+      fail_msg("ping %zu after the restart went out %llu ms off its phase",
+               n - before + 1, (unsigned long long)d);
+  }
+  tt_h_teardown(&h);
+}
+
 /* A target that joins takes the middle of the widest gap between the
  * others' slots: with four at 0, 250, 500 and 750 ms of a 1 s interval,
  * its pings are 125 ms away from its neighbours'. */
@@ -261,6 +307,7 @@ int main(void) {
     cmocka_unit_test(test_reload_unchanged_keeps_everything),
     cmocka_unit_test(test_reload_adds_removes_and_restarts),
     cmocka_unit_test(test_reload_new_address_starts_statistics_again),
+    cmocka_unit_test(test_restarted_target_keeps_its_phase),
     cmocka_unit_test(test_joining_target_takes_its_own_phase),
     cmocka_unit_test(test_every_address_is_a_target),
   };
