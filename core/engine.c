@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "grow.h"
+#include "phase.h"
 #include "rng.h"
 #include "session.h"
 
@@ -89,38 +90,128 @@ static void set_session(tt_engine *e, size_t i, tt_session *s) {
   }
 }
 
-/* The slot phase of every live session with this interval, sorted. */
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
+/* ---- joining a running engine --------------------------------------------- */
+
+/* A started session's interval and phase, or a joiner's interval and its
+ * place in the list. */
+typedef struct tt_iv_key {
+  uint64_t interval, key;
+} tt_iv_key;
+
+static int cmp_iv_key(const void *a, const void *b) {
+  const tt_iv_key *x = a, *y = b;
+  if (x->interval != y->interval)
+    return x->interval < y->interval ? -1 : 1;
+  return x->key < y->key ? -1 : x->key > y->key;
 }
 
-/* A phase for a target that joins a running engine: the middle of the
- * widest gap between the phases of the targets with its interval, so
- * that joining never bunches slots together. */
-static uint64_t free_phase(tt_engine *e, uint64_t interval) {
-  size_t n = 0;
-  uint64_t *ph = malloc((e->count + 1) * sizeof *ph);
-  if (ph == NULL)
-    return tt_engine_random(e) % interval;
+/* Phases for the joiners j[0..n-1] (phase[k] for j[k]; a joiner that is
+ * gone or started already gets none): per interval, the gaps between the
+ * phases of the sessions running on it shared out at once (phase.h), the
+ * joiners in list order taking them in increasing order, as a start
+ * spreads its targets in config order. One pass over the sessions and
+ * one sort, however many join: placing them one by one would sort every
+ * session's phase for each. */
+static int place_joiners(tt_engine *e, const tt_joiner *j, size_t n,
+                         uint64_t *phase) {
+  tt_iv_key *join = malloc(n * sizeof *join);
+  tt_iv_key *run = malloc((e->count ? e->count : 1) * sizeof *run);
+  uint64_t *taken = malloc((e->count ? e->count : 1) * sizeof *taken);
+  uint64_t *out = malloc(n * sizeof *out);
+  int r = UV_ENOMEM;
+  if (join == NULL || run == NULL || taken == NULL || out == NULL)
+    goto done;
+  size_t m = 0, nrun = 0;
+  for (size_t k = 0; k < n; k++) {
+    tt_session *s = tt_engine_session(e, j[k].index);
+    if (s != NULL && s->timer.loop == NULL)
+      join[m++] = (tt_iv_key){ s->t->interval_ms, k };
+  }
+  qsort(join, m, sizeof *join, cmp_iv_key);
   tt_session *s;
   FOR_EACH_SESSION(e, i, s)
-    if (s->timer.loop != NULL && s->t->interval_ms == interval)
-      ph[n++] = tt_session_phase(s);
-  if (n == 0) {
-    free(ph);
-    return 0;
+    if (s->timer.loop != NULL)
+      run[nrun++] = (tt_iv_key){ s->t->interval_ms, tt_session_phase(s) };
+  qsort(run, nrun, sizeof *run, cmp_iv_key);
+  for (size_t a = 0, ra = 0; a < m;) {
+    uint64_t iv = join[a].interval;
+    size_t b = a, nt = 0;
+    while (b < m && join[b].interval == iv)
+      b++;
+    while (ra < nrun && run[ra].interval < iv)
+      ra++;
+    for (; ra < nrun && run[ra].interval == iv; ra++)
+      taken[nt++] = run[ra].key;
+    if ((r = tt_phase_place(taken, nt, iv, out, b - a)) < 0)
+      goto done;
+    for (size_t k = a; k < b; k++)
+      phase[join[k].key] = out[k - a];
+    a = b;
   }
-  qsort(ph, n, sizeof *ph, cmp_u64);
-  uint64_t best = ph[0] + interval - ph[n - 1], at = ph[n - 1] + best / 2;
-  for (size_t i = 1; i < n; i++) {
-    if (ph[i] - ph[i - 1] > best) {
-      best = ph[i] - ph[i - 1];
-      at = ph[i - 1] + best / 2;
+  r = 0;
+done:
+  free(join);
+  free(run);
+  free(taken);
+  free(out);
+  return r;
+}
+
+/* Starts the joiners j[0..n-1] (announcing the new ones) at phases of
+ * their own. */
+static void start_list(tt_engine *e, const tt_joiner *j, size_t n) {
+  uint64_t *phase = malloc((n ? n : 1) * sizeof *phase);
+  bool placed = phase != NULL && place_joiners(e, j, n, phase) == 0;
+  for (size_t k = 0; k < n; k++) {
+    tt_session *s = tt_engine_session(e, j[k].index);
+    /* An event's callback may stop the engine: the rest never start. */
+    if (e->stopping)
+      break;
+    if (s == NULL || s->timer.loop != NULL)
+      continue;
+    /* Out of memory, a random phase: bunched perhaps, but running. */
+    tt_session_start(s, placed ? phase[k]
+                               : tt_engine_random(e) % s->t->interval_ms);
+    if (j[k].announce) {
+      tt_event ev = { .kind = TT_EVENT_ADDED, .view = &s->view,
+                      .ts_us = tt_wall_us(), .error = "" };
+      tt_engine_emit(e, &ev);
     }
   }
-  free(ph);
-  return at % interval;
+  free(phase);
+}
+
+static void start_joiners(tt_engine *e) {
+  tt_joiner *j = e->joining;
+  size_t n = e->njoining;
+  e->joining = NULL;
+  e->njoining = e->joining_cap = 0;
+  start_list(e, j, n);
+  free(j);
+}
+
+/* Session i joins the running engine: at once, or at the batch's end. */
+static void join(tt_engine *e, size_t i, bool announce) {
+  tt_joiner one = { i, announce };
+  tt_joiner *v = tt_grow(e->joining, &e->joining_cap, e->njoining, sizeof *v,
+                         16);
+  if (v == NULL) {
+    start_list(e, &one, 1); /* no room to wait: at once, on its own */
+    return;
+  }
+  e->joining = v;
+  v[e->njoining++] = one;
+  if (e->batch == 0)
+    start_joiners(e);
+}
+
+void tt_engine_batch_begin(tt_engine *e) {
+  e->batch++;
+}
+
+void tt_engine_batch_end(tt_engine *e) {
+  if (--e->batch == 0 && e->njoining > 0)
+    start_joiners(e);
 }
 
 int tt_engine_add_session(tt_engine *e, const tt_target *t, tt_target *owned,
@@ -139,12 +230,8 @@ int tt_engine_add_session(tt_engine *e, const tt_target *t, tt_target *owned,
   e->count++;
   if (index != NULL)
     *index = i;
-  if (e->started && !e->stopping) {
-    tt_session_start(s, free_phase(e, t->interval_ms));
-    tt_event ev = { .kind = TT_EVENT_ADDED, .view = &s->view,
-                    .ts_us = tt_wall_us(), .error = "" };
-    tt_engine_emit(e, &ev);
-  }
+  if (e->started && !e->stopping)
+    join(e, i, true);
   return 0;
 }
 
@@ -288,18 +375,33 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
   tt_reload_report rep = { 0 };
   size_t n = cfg->ntargets;
   tt_entry *next = calloc(n ? n : 1, sizeof *next);
+  tt_entry **pair = calloc(n ? n : 1, sizeof *pair);
   bool *used = calloc(e->nentries ? e->nentries : 1, sizeof *used);
   names nm = { NULL, 0 };
-  if (next == NULL || used == NULL ||
+  if (next == NULL || pair == NULL || used == NULL ||
       names_build(&nm, e->entries, e->nentries) != 0) {
     free(next);
+    free(pair);
     free(used);
     free(nm.slot);
     return UV_ENOMEM;
   }
+  /* Pairs by name first (nothing changes yet), so that the targets that
+   * left go before any joins: the new ones take their phases among the
+   * targets that stay, not among those on their way out. */
+  for (size_t i = 0; i < n; i++)
+    pair[i] = find_entry(e, &nm, cfg->targets[i].name, used);
+  free(nm.slot);
+  tt_engine_batch_begin(e);
+  for (size_t i = 0; i < e->nentries; i++) {
+    if (used[i])
+      continue;
+    list_name(&rep.removed, &rep.nremoved, e->entries[i].t->name);
+    entry_drop(e, &e->entries[i]);
+  }
   for (size_t i = 0; i < n; i++) {
     const tt_target *t = &cfg->targets[i];
-    tt_entry *old = find_entry(e, &nm, t->name, used);
+    tt_entry *old = pair[i];
     if (old == NULL) {
       if (entry_add(e, &next[i], t) == 0)
         list_name(&rep.added, &rep.nadded, t->name);
@@ -325,14 +427,10 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
       entry_add(e, &next[i], t);
     }
   }
-  for (size_t i = 0; i < e->nentries; i++) {
-    if (used[i])
-      continue;
-    list_name(&rep.removed, &rep.nremoved, e->entries[i].t->name);
-    entry_drop(e, &e->entries[i]);
-  }
+  /* Every target that joined, placed at once. */
+  tt_engine_batch_end(e);
   free(used);
-  free(nm.slot);
+  free(pair);
   free(e->entries);
   e->entries = next;
   e->nentries = n;
@@ -360,11 +458,14 @@ int tt_engine_replace(tt_engine *e, size_t i, const tt_target *t,
     e->finished--;
   uint64_t phase = tt_session_phase(old);
   bool started = old->timer.loop != NULL;
+  bool same_interval = t->interval_ms == old->t->interval_ms;
   tt_session_remove(old);
-  if (started)
-    tt_session_start(s, t->interval_ms == old->t->interval_ms
-                          ? phase
-                          : free_phase(e, t->interval_ms));
+  /* On another interval it joins that interval's targets, at a phase
+   * found among theirs. */
+  if (started && same_interval)
+    tt_session_start(s, phase);
+  else if (started)
+    join(e, i, false);
   return 0;
 }
 
@@ -487,6 +588,7 @@ void tt_engine_free(tt_engine *e) {
     if (e->entries[i].group != NULL)
       tt_group_free(e->entries[i].group);
   free_tls_ctxs(e);
+  free(e->joining);
   for (size_t p = 0; p < (e->n + TT_PAGE - 1) >> TT_PAGE_BITS; p++)
     free(e->pages[p]);
   free(e->pages);

@@ -111,11 +111,12 @@ void tt_reload_report_free(tt_reload_report *r);
 
 /* Makes cfg's targets the engine's, by name: a target whose settings are
  * all the same keeps its connection, statistics and history; a changed one
- * restarts (statistics kept when its address is the same); one that left
- * is removed (TT_EVENT_REMOVED, then it closes), and a new one joins at a
- * phase of its own (TT_EVENT_ADDED). Once it returns, nothing refers to
- * the previous config any more. Returns 0, or a negative libuv error with
- * nothing changed. */
+ * restarts (statistics kept when its address is the same, its phase when
+ * its interval is); one that left is removed (TT_EVENT_REMOVED, then it
+ * closes), and then the new ones join, at phases placed among those of
+ * the targets that stay (TT_EVENT_ADDED). Once it returns, nothing refers
+ * to the previous config any more. Returns 0, or a negative libuv error
+ * with nothing changed. */
 int tt_engine_reload(tt_engine *e, const tt_config *cfg,
                      tt_reload_report *out);
 

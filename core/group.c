@@ -101,6 +101,9 @@ static void lookup_cb(tt_resolve_req *req, int status, const tt_addr *addrs,
   tt_group *g = req->data;
   if (status == UV_EAI_CANCELED)
     return;
+  /* The addresses that join are placed together, among the targets that
+   * stay. */
+  tt_engine_batch_begin(g->e);
   if (status == 0) {
     /* Addresses that vanished leave, new ones join. */
     for (size_t k = g->nchildren; k-- > 0;) {
@@ -125,6 +128,7 @@ static void lookup_cb(tt_resolve_req *req, int status, const tt_addr *addrs,
       remove_child(g, g->nchildren - 1);
     set_placeholder(g, true);
   }
+  tt_engine_batch_end(g->e);
 }
 
 static void timer_cb(uv_timer_t *timer) {

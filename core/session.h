@@ -106,6 +106,12 @@ struct tt_session {
 
 typedef struct tt_group tt_group;
 
+/* A session that joined the running engine and waits for its phase. */
+typedef struct tt_joiner {
+  size_t index;
+  bool announce;      /* TT_EVENT_ADDED once started (not for a restart) */
+} tt_joiner;
+
 /* A configured target: one session, or for addresses: all a group of
  * them, one per address. */
 typedef struct tt_entry {
@@ -125,6 +131,12 @@ struct tt_engine {
   struct tt_page **pages;
   size_t n, cap;       /* numbers given; room in pages */
   size_t count;        /* sessions in the engine */
+  /* Sessions that joined while running start once their phases are
+   * known; within a batch (a reload) they wait for its end, so that all
+   * of them are placed at once (phase.h). */
+  tt_joiner *joining;
+  size_t njoining, joining_cap;
+  unsigned batch;
   tt_resolver *resolver; /* from start to stop */
   struct tt_linger *lingering; /* connections closing politely */
   struct tt_tls_ctxs *tls;     /* TLS contexts, one per ca_file */
@@ -166,6 +178,10 @@ tt_tls_ctx *tt_engine_tls_ctx(tt_engine *e, const char *ca_file, char *err,
                               size_t n);
 
 /* Engine services for groups (group.c). */
+/* Sessions added between these two start at the second, their phases
+ * placed together; batches nest. */
+void tt_engine_batch_begin(tt_engine *e);
+void tt_engine_batch_end(tt_engine *e);
 int tt_engine_add_session(tt_engine *e, const tt_target *t, tt_target *owned,
                           size_t *index);
 void tt_engine_remove_session(tt_engine *e, size_t i);

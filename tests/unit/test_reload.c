@@ -253,6 +253,54 @@ static void test_joining_target_takes_its_own_phase(void **unused) {
   tt_h_teardown(&h);
 }
 
+/* Targets that leave go before any joins: with t2 and t3 (at 500 and
+ * 750 ms) replaced by t4 and t5, the new ones split the 750 ms that t0
+ * and t1 leave between them, 250 ms apart, rather than squeeze in next to
+ * the phases of targets on their way out. */
+static void test_joiners_take_phases_among_the_targets_that_stay(void **u) {
+  tt_harness h;
+  tt_h_setup(&h);
+  tt_fault *f = tt_h_serve(&h, TT_FAULT_RESPOND);
+  unsigned p = tt_fault_port(f);
+  tt_h_config(&h, FOUR, p, p, p, p, "");
+  tt_h_start(&h);
+  run_until_sent(&h, 3, 1);
+  tt_reload_report rep = tt_h_reload(&h,
+    "defaults: { interval: 1s, timeout: 500ms }\ntargets:\n"
+    "  - { name: t0, address: \"127.0.0.1:%u\", preset: redis }\n"
+    "  - { name: t1, address: \"127.0.0.1:%u\", preset: redis }\n"
+    "  - { name: t4, address: \"127.0.0.1:%u\", preset: redis }\n"
+    "  - { name: t5, address: \"127.0.0.1:%u\", preset: redis }\n",
+    p, p, p, p);
+  assert_int_equal(rep.nadded, 2);
+  assert_int_equal(rep.nremoved, 2);
+  tt_reload_report_free(&rep);
+  /* Removed before added: every removed event comes first. */
+  size_t last_removed = 0, first_added = h.n;
+  for (size_t i = 0; i < h.n; i++) {
+    if (h.ev[i].kind == TT_EVENT_REMOVED)
+      last_removed = i;
+    if (h.ev[i].kind == TT_EVENT_ADDED && i < first_added)
+      first_added = i;
+  }
+  assert_true(last_removed < first_added);
+  run_until_sent(&h, 4, 2);
+  run_until_sent(&h, 5, 2);
+  run_until_sent(&h, 1, tt_engine_view(h.engine, 1)->stats.sent + 1);
+  size_t who[4] = { 0, 1, 4, 5 };
+  uint64_t ph[4];
+  for (size_t i = 0; i < 4; i++)
+    ph[i] = send_phase(&h, who[i],
+                       tt_h_count(&h, who[i], TT_EVENT_HEARTBEAT) - 1, 1000);
+  for (size_t i = 0; i < 4; i++)
+    for (size_t k = i + 1; k < 4; k++)
+      if (phase_distance(ph[i], ph[k], 1000) < 200)
+        fail_msg("t%zu's and t%zu's slots are %llu ms apart", who[i],
+                 who[k],
+                 (unsigned long long)phase_distance(ph[i], ph[k], 1000));
+  tt_h_teardown(&h);
+}
+
 /* ---- addresses: all ------------------------------------------------------ */
 
 /* A name on 127.0.0.1 and 127.0.0.2, the server on the first only: two
@@ -309,6 +357,7 @@ int main(void) {
     cmocka_unit_test(test_reload_new_address_starts_statistics_again),
     cmocka_unit_test(test_restarted_target_keeps_its_phase),
     cmocka_unit_test(test_joining_target_takes_its_own_phase),
+    cmocka_unit_test(test_joiners_take_phases_among_the_targets_that_stay),
     cmocka_unit_test(test_every_address_is_a_target),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
