@@ -435,21 +435,22 @@ report() {
     echo
     echo "the engine alone (bench/reloadtime, same files, ms; gap: longest between two heartbeats"
     echo "from 0.5 s before the reload to 1.5 s after it, ref: the 2 s before that):"
-    printf '%-5s %7s %7s %7s %9s %9s %8s %9s %8s %8s %10s %6s\n' case load reload free after stall gap ref_gap "gap/ref" "1ms slot" "ref slot" up_s
+    printf '%-5s %7s %7s %7s %9s %9s %7s %8s %9s %8s %8s %10s %6s\n' case load reload free after stall cpu gap ref_gap "gap/ref" "1ms slot" "ref slot" up_s
     local i=0
     while read -r line; do
       c=$(echo "$CASES" | awk -v i="$i" '{ print $(i + 1) }')
       # shellcheck disable=SC2086
       awk -v c="$c" '{
         for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-        printf "%-5s %7s %7s %7s %9s %9s %8s %9s %7.2fx %8s %10s %6s\n", c, f["load_ms"], f["reload_ms"],
-          f["free_ms"], f["after_ms"], f["stall_ms"], f["gap_ms"], f["ref_gap_ms"],
+        printf "%-5s %7s %7s %7s %9s %9s %7s %8s %9s %7.2fx %8s %10s %6s\n", c, f["load_ms"], f["reload_ms"],
+          f["free_ms"], f["after_ms"], f["stall_ms"], f["cpu_ms"], f["gap_ms"], f["ref_gap_ms"],
           (f["ref_gap_ms"] > 0 ? f["gap_ms"] / f["ref_gap_ms"] : 0),
           f["spread_max"] "/" f["spread_mean"], f["ref_spread_max"], f["up_s"] }' <<<"$line"
       i=$((i + 1))
     done <"$OUT/reload-time.txt"
     echo "(load: the file parsed, off the loop in tether; reload: tt_engine_reload(); free: the old"
-    echo "config freed; after: the rest of that loop pass up to the next poll; stall: all three)"
+    echo "config freed; after: the loop's work that follows, up to its next wait; stall: all three;"
+    echo "cpu: the loop thread's CPU time over the stall, what other tenants of the CPU do not add to)"
   fi
 }
 

@@ -4,17 +4,20 @@
  *   reloadtime SETTLE_S FILE0 FILE1 [FILE2 ...]
  *
  * Starts the engine on FILE0's targets and waits until every one is up.
- * Then, for each next file: SETTLE_S seconds of running (the last one of
- * them the reference window), the file loaded (not timed against the loop:
- * tether loads it in the thread pool), tt_engine_reload() and the freeing
- * of the previous config timed on the loop as cli/reload.c runs them, and
- * the rest of that loop pass (the handles closed, the replies that waited)
- * up to the next poll. One line per reload:
+ * Then, for each next file: the file loaded (before SETTLE_S seconds of
+ * running, so that no window sees it: tether loads it in the thread
+ * pool), tt_engine_reload() and the freeing of the previous config timed
+ * on the loop as cli/reload.c runs them, and the rest of the loop's work
+ * that follows (the replies that waited, the handles closed, the timers
+ * that came due) up to its next wait. One line per reload:
  *
  *   case=1 targets=10200 added= removed= changed= load_ms= reload_ms=
- *   free_ms= after_ms= stall_ms= gap_ms= ref_gap_ms= spread_max=
+ *   free_ms= after_ms= stall_ms= cpu_ms= gap_ms= ref_gap_ms= spread_max=
  *   spread_mean= ref_spread_max= up_s=
  *
+ * stall_ms is the wall time from the reload to that wait, cpu_ms the
+ * loop thread's CPU time over the same span (other tenants of a shared
+ * machine count in the first, not in the second).
  * gap_ms is the longest time between two heartbeats (as the loop reported
  * them, uv_hrtime) from 0.5 s before the reload to 1.5 s after it (after
  * the freeing); ref_gap_ms the same over the 2 s before that window. spread_* count the
@@ -27,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "engine.h"
@@ -61,10 +65,22 @@ static phase_t phase = WAIT_UP;
 static uint64_t phase_ns;      /* when the phase began */
 static uint64_t reload_ns;     /* when tt_engine_reload began */
 static uint64_t reload_end_ns; /* when the freeing after it ended */
-static uint64_t after_end_ns;  /* the next prepare (the loop about to poll) */
+static uint64_t after_end_ns;  /* the second prepare after it: the handles
+                                  closed, what came meanwhile handled, the
+                                  loop about to wait again */
+static int prepares;
 static uint64_t up_ns;
+static uint64_t cpu0_ns, cpu_end_ns; /* the loop thread's CPU time */
 static double load_ms, reload_ms, free_ms;
 static tt_reload_report rep;
+
+/* CPU time of the calling thread: on a shared machine the wall time of a
+ * stall includes other tenants' turns on the CPU, this does not. */
+static uint64_t cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void event_cb(const tt_event *ev, void *arg) {
   if (ev->kind != TT_EVENT_HEARTBEAT)
@@ -137,11 +153,11 @@ static void report(void) {
     live += tt_engine_view(engine, i) != NULL;
   printf("case=%d targets=%zu added=%zu removed=%zu changed=%zu "
          "load_ms=%.1f reload_ms=%.2f free_ms=%.2f after_ms=%.2f "
-         "stall_ms=%.2f gap_ms=%.2f ref_gap_ms=%.2f spread_max=%u "
+         "stall_ms=%.2f cpu_ms=%.2f gap_ms=%.2f ref_gap_ms=%.2f spread_max=%u "
          "spread_mean=%.2f ref_spread_max=%u up_s=%.2f\n",
          at_file, live, rep.nadded, rep.nremoved, rep.nchanged, load_ms,
          reload_ms, free_ms, (after_end_ns - reload_end_ns) / 1e6,
-         (after_end_ns - reload_ns) / 1e6,
+         (after_end_ns - reload_ns) / 1e6, (cpu_end_ns - cpu0_ns) / 1e6,
          longest_gap_ms(reload_ns - 500000000u, reload_end_ns + 1500000000u),
          longest_gap_ms(reload_ns - 2500000000u, reload_ns - 500000000u),
          smax, smean, rmax, up_ns ? (up_ns - reload_end_ns) / 1e9 : -1.0);
@@ -149,7 +165,9 @@ static void report(void) {
   tt_reload_report_free(&rep);
 }
 
-static void do_reload(void) {
+/* Loads the next case's file, on the loop but long before its reload
+ * (tether loads it in the thread pool): neither window sees it. */
+static bool load_next(void) {
   tt_diags d;
   tt_diags_init(&d);
   uint64_t t0 = uv_hrtime();
@@ -159,13 +177,18 @@ static void do_reload(void) {
       fprintf(stderr, "%s\n", d.v[i].text);
     tt_diags_free(&d);
     stop();
-    return;
+    return false;
   }
   tt_diags_free(&d);
   load_ms = (uv_hrtime() - t0) / 1e6;
-  /* The loop's clock after the load, as tether's is when the thread
-   * pool hands the config back. */
+  return true;
+}
+
+static void do_reload(void) {
+  /* The loop's clock now, as tether's is when the thread pool hands the
+   * config back. */
   uv_update_time(loop);
+  cpu0_ns = cpu_ns();
   reload_ns = uv_hrtime();
   int r = tt_engine_reload(engine, &next_cfg, &rep);
   uint64_t t1 = uv_hrtime();
@@ -181,6 +204,7 @@ static void do_reload(void) {
   reload_ms = (t1 - reload_ns) / 1e6;
   free_ms = (reload_end_ns - t1) / 1e6;
   after_end_ns = 0;
+  prepares = 0;
   up_ns = 0;
   phase = AFTER;
   phase_ns = reload_end_ns;
@@ -189,8 +213,12 @@ static void do_reload(void) {
 }
 
 static void prepare_cb(uv_prepare_t *p) {
-  if (phase == AFTER && after_end_ns == 0)
+  /* The first prepare comes before the poll that the closing handles
+   * follow; the second after them. */
+  if (phase == AFTER && after_end_ns == 0 && ++prepares == 2) {
     after_end_ns = uv_hrtime();
+    cpu_end_ns = cpu_ns();
+  }
 }
 
 static void tick_cb(uv_timer_t *t) {
@@ -199,9 +227,11 @@ static void tick_cb(uv_timer_t *t) {
   case WAIT_UP:
     if (!all_up())
       return;
-    phase = SETTLE;
-    phase_ns = now;
     at_file = 1;
+    if (!load_next())
+      return;
+    phase = SETTLE;
+    phase_ns = uv_hrtime();
     nhb = 0;
     break;
   case SETTLE:
@@ -227,8 +257,10 @@ static void tick_cb(uv_timer_t *t) {
     }
     /* The next case's reference window starts now: keep only what the
      * gap and spread windows can still see. */
+    if (!load_next())
+      return;
     phase = SETTLE;
-    phase_ns = now;
+    phase_ns = uv_hrtime();
     nhb = 0;
     spread_from_us[0] = 0;
     memset(spread[0], 0, sizeof spread[0]);
