@@ -235,6 +235,44 @@ int tt_engine_add_session(tt_engine *e, const tt_target *t, tt_target *owned,
   return 0;
 }
 
+/* ---- leaving a running engine --------------------------------------------- */
+
+/* Sessions that left are closed this many a loop pass at most: closing
+ * one costs some 10 us (its connection's TCP close, its timer out of the
+ * heap, then the frees), and a reload that replaces 10 000 targets would
+ * otherwise hold every heartbeat for a tenth of a second. */
+#define TT_CLOSE_CHUNK 256
+
+static void closer_cb(uv_idle_t *h) {
+  tt_engine *e = h->data;
+  for (size_t k = 0; k < TT_CLOSE_CHUNK && e->retired_head < e->nretired;
+       k++)
+    tt_session_close_retired(e->retired[e->retired_head++]);
+  if (e->retired_head == e->nretired) {
+    e->retired_head = e->nretired = 0;
+    uv_idle_stop(h);
+  }
+}
+
+/* Session s left the engine (it is no longer numbered): it stops
+ * reporting at once, and closes in a later loop pass. */
+static void leave(tt_engine *e, tt_session *s) {
+  if (!e->started || e->stopping || s->timer.loop == NULL) {
+    tt_session_remove(s);
+    return;
+  }
+  tt_session **v = tt_grow(e->retired, &e->retired_cap, e->nretired,
+                           sizeof *v, 64);
+  if (v == NULL) {
+    tt_session_remove(s); /* no room to wait: closed now */
+    return;
+  }
+  e->retired = v;
+  tt_session_retire(s);
+  v[e->nretired++] = s;
+  uv_idle_start(&e->closer, closer_cb);
+}
+
 void tt_engine_remove_session(tt_engine *e, size_t i) {
   tt_session *s = tt_engine_session(e, i);
   if (s == NULL)
@@ -248,7 +286,7 @@ void tt_engine_remove_session(tt_engine *e, size_t i) {
   e->count--;
   if (s->view.finished)
     e->finished--;
-  tt_session_remove(s);
+  leave(e, s);
 }
 
 /* ---- configured targets --------------------------------------------------- */
@@ -459,7 +497,7 @@ int tt_engine_replace(tt_engine *e, size_t i, const tt_target *t,
   uint64_t phase = tt_session_phase(old);
   bool started = old->timer.loop != NULL;
   bool same_interval = t->interval_ms == old->t->interval_ms;
-  tt_session_remove(old);
+  leave(e, old);
   /* On another interval it joins that interval's targets, at a phase
    * found among theirs. */
   if (started && same_interval)
@@ -523,7 +561,9 @@ int tt_engine_start(tt_engine *e) {
     e->resolver = NULL;
     return r;
   }
-  e->live++;
+  uv_idle_init(e->loop, &e->closer);
+  e->closer.data = e;
+  e->live += 2; /* the resolver and the closer */
   e->started = true;
   /* The loop's clock may be stale (loading a large config takes a while):
    * spreading from a stale "now" would bunch the first slots together. */
@@ -555,6 +595,10 @@ static void resolver_closed_cb(void *arg) {
   tt_engine_handle_closed(arg);
 }
 
+static void closer_closed_cb(uv_handle_t *h) {
+  tt_engine_handle_closed(h->data);
+}
+
 void tt_engine_stop(tt_engine *e, tt_engine_cb stopped_cb, void *arg) {
   if (e->stopping)
     return;
@@ -567,6 +611,13 @@ void tt_engine_stop(tt_engine *e, tt_engine_cb stopped_cb, void *arg) {
   tt_session *s;
   FOR_EACH_SESSION(e, i, s)
     tt_session_stop(s);
+  /* Those that left and wait to be closed, now. */
+  if (e->started) {
+    while (e->retired_head < e->nretired)
+      tt_session_close_retired(e->retired[e->retired_head++]);
+    e->retired_head = e->nretired = 0;
+    uv_close((uv_handle_t *)&e->closer, closer_closed_cb);
+  }
   tt_conn_linger_stop(e);
   /* Every session has let go of its lookup: nothing is cut short. */
   if (e->resolver != NULL) {
@@ -589,6 +640,7 @@ void tt_engine_free(tt_engine *e) {
       tt_group_free(e->entries[i].group);
   free_tls_ctxs(e);
   free(e->joining);
+  free(e->retired);
   for (size_t p = 0; p < (e->n + TT_PAGE - 1) >> TT_PAGE_BITS; p++)
     free(e->pages[p]);
   free(e->pages);

@@ -827,6 +827,26 @@ void tt_session_remove(tt_session *s) {
   stop_with(s, timer_free_cb);
 }
 
+void tt_session_retire(tt_session *s) {
+  s->doing = TT_DO_FINISHED; /* the timer does nothing any more */
+  s->gen++;
+  tt_connect_abandon(s);     /* attempts in flight (few) close now */
+  if (s->conn != NULL) {
+    /* Its callbacks report nothing from now on; what still comes is not
+     * even read. */
+    s->conn->session = NULL;
+    uv_read_stop((uv_stream_t *)&s->conn->tcp);
+  }
+}
+
+void tt_session_close_retired(tt_session *s) {
+  tt_conn *c = s->conn;
+  s->conn = NULL;
+  if (c != NULL)
+    tt_conn_let_go(c);
+  stop_with(s, timer_free_cb);
+}
+
 void tt_session_free(tt_session *s) {
   tt_framer_free(&s->framer);
   free(s->note);

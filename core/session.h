@@ -137,6 +137,11 @@ struct tt_engine {
   tt_joiner *joining;
   size_t njoining, joining_cap;
   unsigned batch;
+  /* Sessions that left while running, closed a few at a time by the idle
+   * handle, from retired[retired_head] to retired[nretired - 1]. */
+  tt_session **retired;
+  size_t retired_head, nretired, retired_cap;
+  uv_idle_t closer;    /* from start to stop */
   tt_resolver *resolver; /* from start to stop */
   struct tt_linger *lingering; /* connections closing politely */
   struct tt_tls_ctxs *tls;     /* TLS contexts, one per ca_file */
@@ -170,6 +175,13 @@ void tt_session_reconnect(tt_session *s);
 void tt_session_stop(tt_session *s);
 /* Stops it and frees it once its handles are closed. */
 void tt_session_remove(tt_session *s);
+/* tt_session_remove() in two steps, for a started session that leaves a
+ * running engine: retiring it is cheap and at once (nothing it owns
+ * reports anything or refers to its target after it; its connection is
+ * let go of but still open), closing it is what costs (a TCP close, a
+ * timer out of the loop's heap) and may wait for a later loop pass. */
+void tt_session_retire(tt_session *s);
+void tt_session_close_retired(tt_session *s);
 void tt_session_free(tt_session *s);
 
 /* The TLS context for ca_file (NULL: the system's CAs), made the first

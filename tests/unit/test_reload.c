@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <cmocka.h>
 
@@ -301,6 +303,92 @@ static void test_joiners_take_phases_among_the_targets_that_stay(void **u) {
   tt_h_teardown(&h);
 }
 
+/* Many targets that leave at once are closed over several loop passes,
+ * not within the reload (10 000 TCP closes in one go held every heartbeat
+ * for a tenth of a second): the reload closes none, the next pass some,
+ * and in the end every one; none reports anything after it left. */
+enum { MANY = 600 };
+
+typedef struct leaving {
+  bool reloaded;
+  size_t after;      /* events of the targets that left, after the reload
+                        (their removal aside) */
+} leaving;
+
+static void leaving_cb(tt_harness *h, const tt_event *ev) {
+  leaving *l = h->user;
+  if (l->reloaded && ev->view->index > 0 && ev->kind != TT_EVENT_REMOVED)
+    l->after++;
+}
+
+static bool all_up(void *arg) {
+  tt_harness *h = arg;
+  for (size_t i = 0; i < tt_engine_size(h->engine); i++) {
+    const tt_view *v = tt_engine_view(h->engine, i);
+    if (v != NULL && v->state != TT_STATE_UP)
+      return false;
+  }
+  return true;
+}
+
+static int fds_goal;
+
+static bool fds_down(void *arg) {
+  return tt_test_fd_count() <= fds_goal;
+}
+
+static void test_many_leaving_close_over_several_passes(void **unused) {
+  /* Two descriptors per target (ours and the server's) and room. */
+  struct rlimit rl;
+  assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+  if (rl.rlim_cur < 4 * MANY) {
+    rl.rlim_cur = rl.rlim_max < 4 * MANY ? rl.rlim_max : 4 * MANY;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    if (rl.rlim_cur < 4 * MANY)
+      skip();
+  }
+  size_t cap = 64 * MANY;
+  char *yaml = malloc(cap);
+  assert_non_null(yaml);
+  leaving l = { false, 0 };
+  tt_harness h;
+  tt_h_setup(&h);
+  h.user = &l;
+  h.on_event = leaving_cb;
+  tt_fault *f = tt_h_serve(&h, TT_FAULT_RESPOND);
+  unsigned p = tt_fault_port(f);
+  size_t n = (size_t)snprintf(yaml, cap, "defaults:\n  " FAST "targets:\n");
+  for (int i = 0; i < MANY; i++)
+    n += (size_t)snprintf(yaml + n, cap - n, "  - { name: m%d, address: "
+                          "\"127.0.0.1:%u\", preset: redis }\n", i, p);
+  tt_h_config(&h, "%s", yaml);
+  tt_h_start(&h);
+  if (!tt_test_run_until_fn(&h.loop, all_up, &h, 10000))
+    fail_msg("the targets did not all come up");
+  int before = tt_test_fd_count();
+
+  /* Only m0 stays. */
+  l.reloaded = true;
+  tt_reload_report rep = tt_h_reload(&h, "defaults:\n  " FAST "targets:\n"
+    "  - { name: m0, address: \"127.0.0.1:%u\", preset: redis }\n", p);
+  assert_int_equal(rep.nremoved, MANY - 1);
+  tt_reload_report_free(&rep);
+  assert_int_equal(tt_test_fd_count(), before);
+  uv_run(&h.loop, UV_RUN_NOWAIT);
+  int after_one = tt_test_fd_count();
+  if (after_one >= before || after_one <= before - 2 * (MANY - 1))
+    fail_msg("one pass after the reload: %d descriptors, %d before", after_one,
+             before);
+  /* Both ends of every connection that left. */
+  fds_goal = before - 2 * (MANY - 1);
+  if (!tt_test_run_until_fn(&h.loop, fds_down, NULL, 10000))
+    fail_msg("%d descriptors, not %d", tt_test_fd_count(), fds_goal);
+  assert_int_equal(l.after, 0);
+  assert_int_equal(tt_engine_view(h.engine, 0)->state, TT_STATE_UP);
+  tt_h_teardown(&h);
+  free(yaml);
+}
+
 /* ---- addresses: all ------------------------------------------------------ */
 
 /* A name on 127.0.0.1 and 127.0.0.2, the server on the first only: two
@@ -358,6 +446,7 @@ int main(void) {
     cmocka_unit_test(test_restarted_target_keeps_its_phase),
     cmocka_unit_test(test_joining_target_takes_its_own_phase),
     cmocka_unit_test(test_joiners_take_phases_among_the_targets_that_stay),
+    cmocka_unit_test(test_many_leaving_close_over_several_passes),
     cmocka_unit_test(test_every_address_is_a_target),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
