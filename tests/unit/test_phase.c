@@ -20,7 +20,8 @@ static uint64_t taken[MAX], out[MAX];
 /* Places m joiners among the n phases given, which are copied first. */
 static void place(const uint64_t *phases, size_t n, uint64_t interval,
                   size_t m) {
-  memcpy(taken, phases, n * sizeof *taken);
+  if (n > 0)
+    memcpy(taken, phases, n * sizeof *taken);
   memset(out, 0xff, sizeof out);
   assert_int_equal(tt_phase_place(taken, n, interval, out, m), 0);
   for (size_t k = 0; k < m; k++) {
