@@ -331,9 +331,13 @@ static void quiet_reconnect(tt_session *s, tt_class cls, const char *detail) {
  * gone. */
 void tt_session_closed(tt_session *s, tt_class cls, const char *detail) {
   if (s->doing == TT_DO_HANDSHAKE) {
-    fail(s, cls, cls == TT_CLASS_EOF
-                   ? "peer closed the connection during the TLS handshake"
-                   : detail);
+    /* A handshake the server cut short failed: class tls, the way it
+     * ended in the detail (the server's alert, when one came, was read
+     * and judged before the close). */
+    fail(s, TT_CLASS_TLS,
+         cls == TT_CLASS_EOF
+           ? "peer closed the connection during the TLS handshake"
+           : "connection reset by peer during the TLS handshake");
     return;
   }
   bool answered = s->conn != NULL && s->conn->answered;

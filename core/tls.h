@@ -27,9 +27,9 @@
  *                 TT_TLS_AGAIN, handing the plaintext to the framer;
  *                 TT_TLS_CLOSED is the peer's close_notify (an eof).
  *   EOF or reset  from the socket before tt_tls_handshake() returned 0 or
- *                 TT_TLS_FAILED: class eof or reset, as on a plain
- *                 connection (the bytes that came before it were fed and
- *                 judged first, so a server's alert is never lost to it).
+ *                 TT_TLS_FAILED: a failed handshake, class tls (the
+ *                 bytes that came before it were fed and judged first,
+ *                 so a server's alert is never lost to it).
  *   A ping        tt_tls_write(t, ping); send what tt_tls_take_out() gives.
  *   Closing       tt_tls_shutdown(t) queues close_notify; send it, close
  *                 the socket (no need to wait for the server's).

@@ -21,11 +21,10 @@
 #include "support.h"
 #include "tlspeer.h"
 
-/* What a peer closing mid-handshake reads as: eof or reset, as on a
- * plain connection (tls.h: "EOF or reset from the socket before
- * tt_tls_handshake() returned 0 or TT_TLS_FAILED"), not tls. */
+/* What a peer closing mid-handshake reads as: a failed handshake, class
+ * tls, the detail telling a close from a reset. */
 #define CLOSED_WORDS "peer closed the connection during the TLS handshake"
-#define RESET_WORDS "connection reset by peer"
+#define RESET_WORDS "connection reset by peer during the TLS handshake"
 
 /* How the server cuts the handshake, once the whole ClientHello came. */
 typedef enum cut_kind {
@@ -261,29 +260,29 @@ static void expect_cut(cut_kind kind, bool persistent, tt_class cls,
 /* ---- connect mode (the tls preset) ---- */
 
 static void test_closed_after_the_client_hello(void **unused) {
-  expect_cut(CUT_CLOSE, false, TT_CLASS_EOF, CLOSED_WORDS);
+  expect_cut(CUT_CLOSE, false, TT_CLASS_TLS, CLOSED_WORDS);
 }
 
 static void test_closed_within_the_server_hello(void **unused) {
-  expect_cut(CUT_PARTIAL, false, TT_CLASS_EOF, CLOSED_WORDS);
+  expect_cut(CUT_PARTIAL, false, TT_CLASS_TLS, CLOSED_WORDS);
 }
 
 static void test_closed_after_a_record_header(void **unused) {
-  expect_cut(CUT_HEADER, false, TT_CLASS_EOF, CLOSED_WORDS);
+  expect_cut(CUT_HEADER, false, TT_CLASS_TLS, CLOSED_WORDS);
 }
 
 static void test_reset_after_the_client_hello(void **unused) {
-  expect_cut(CUT_RESET, false, TT_CLASS_RESET, RESET_WORDS);
+  expect_cut(CUT_RESET, false, TT_CLASS_TLS, RESET_WORDS);
 }
 
 /* ---- persistent (a ping inside TLS): the same, before any ping ---- */
 
 static void test_persistent_closed_within_the_server_hello(void **unused) {
-  expect_cut(CUT_PARTIAL, true, TT_CLASS_EOF, CLOSED_WORDS);
+  expect_cut(CUT_PARTIAL, true, TT_CLASS_TLS, CLOSED_WORDS);
 }
 
 static void test_persistent_reset_after_the_client_hello(void **unused) {
-  expect_cut(CUT_RESET, true, TT_CLASS_RESET, RESET_WORDS);
+  expect_cut(CUT_RESET, true, TT_CLASS_TLS, RESET_WORDS);
 }
 
 int main(void) {
