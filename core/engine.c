@@ -408,6 +408,8 @@ void tt_reload_report_free(tt_reload_report *r) {
   memset(r, 0, sizeof *r);
 }
 
+static void free_tls_ctxs(tt_engine *e);
+
 int tt_engine_reload(tt_engine *e, const tt_config *cfg,
                      tt_reload_report *out) {
   tt_reload_report rep = { 0 };
@@ -430,6 +432,10 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
   for (size_t i = 0; i < n; i++)
     pair[i] = find_entry(e, &nm, cfg->targets[i].name, used);
   free(nm.slot);
+  /* A reload reads the CA files again (one may have been renewed under
+   * the same name): the next handshakes make new contexts. A TLS
+   * connection open now holds its own reference to the old one. */
+  free_tls_ctxs(e);
   tt_engine_batch_begin(e);
   for (size_t i = 0; i < e->nentries; i++) {
     if (used[i])
@@ -510,7 +516,8 @@ int tt_engine_replace(tt_engine *e, size_t i, const tt_target *t,
 /* ---- TLS contexts ------------------------------------------------------------- */
 
 /* One context per distinct ca_file, made on first use and shared by every
- * target naming it (the system's bundle costs hundreds of KiB once). */
+ * target naming it (the system's bundle costs hundreds of KiB once), until
+ * the next reload. */
 typedef struct tt_tls_ctxs {
   struct tt_tls_ctxs *next;
   tt_tls_ctx *ctx;

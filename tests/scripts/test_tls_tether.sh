@@ -132,4 +132,28 @@ check "web-down: detail" "$(ev "$out" web-down heartbeat | head -n 1 | jq -r .er
   "HTTP/1.1 503 Service Temporarily Unavailable (accepted: 200-399)"
 check_log "nginx over TLS" "$SRV_DIR/https/log" '\[(error|crit|alert|emerg)\]'
 
+# A CA file renewed under the same name counts from the next reload: the
+# target itself did not change, its next handshake trusts the new file.
+cp "$CERTS/self.pem" "$SRV_DIR/renewed.pem"
+cat >"$SRV_DIR/renew.yaml" <<YAML
+targets:
+  - { name: renewed, address: "127.0.0.1:$good", preset: tls, interval: 200ms,
+      ca_file: "$SRV_DIR/renewed.pem", server_name: api.internal }
+YAML
+out=$SRV_DIR/renew.jsonl
+tether_start "$out" "$SRV_DIR/renew.yaml"
+wait_events "$out" renewed heartbeat 1 '.class == "tls"' ||
+  fail "renewed: no heartbeat failed on the old CA file"
+cp "$CERTS/ca.pem" "$SRV_DIR/renewed.pem"
+kill -HUP "$TETHER_PID"
+wait_events "$out" renewed heartbeat 1 '.class == "ok"' ||
+  fail "renewed: the new CA file was not read on reload"
+kill -TERM "$TETHER_PID"
+tether_wait "$out"
+check "renewed: first class" "$(ev "$out" renewed heartbeat | head -n 1 | jq -r .error)" \
+  "unknown CA"
+check "renewed: last state" "$(ev_summary "$out" renewed state)" up
+check "renewed: reloads" \
+  "$(jq -cR 'fromjson? | select(.event == "reload" and .ok)' "$out" | wc -l)" 1
+
 finish
