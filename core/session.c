@@ -69,14 +69,24 @@ static uint64_t slot_at(const tt_session *s, uint64_t t) {
 }
 
 /* Uses slot k for a ping or a probe: the slots before it that went by
- * unused were missed, and are counted. */
+ * unused were missed, and are counted. The engine counts only those that
+ * went by after the slot the timer was set for (the loop fell behind);
+ * the others the target's own attempt ran over (a slow connect). */
 static void use_slot(tt_session *s, uint64_t k) {
   if (k > s->next_k) {
+    uint64_t from = s->timer_k > s->next_k ? s->timer_k : s->next_k;
     s->view.stats.skipped += k - s->next_k;
-    s->engine->skipped += k - s->next_k;
+    if (k > from)
+      s->engine->skipped += k - from;
   }
   if (k >= s->next_k)
     s->next_k = k + 1;
+}
+
+/* Sets the timer for slot k's ping or probe. */
+static void arm_slot(tt_session *s, uint64_t k) {
+  s->timer_k = k;
+  tt_session_arm_at(s, slot_ms(s, k));
 }
 
 static uint32_t lead_ms(const tt_session *s) {
@@ -97,7 +107,7 @@ static void connect_for_slot(tt_session *s, uint64_t earliest, bool waited) {
   uint64_t at = slot_ms(s, k) - lead_ms(s);
   if (waited)
     s->next_k = k;
-  s->aim_k = k;
+  s->aim_k = s->timer_k = k;
   s->doing = TT_DO_IDLE;
   tt_session_arm_at(s, at > earliest ? at : earliest);
 }
@@ -105,7 +115,7 @@ static void connect_for_slot(tt_session *s, uint64_t earliest, bool waited) {
 /* Connect mode: the next probe at its slot. */
 static void next_probe(tt_session *s) {
   s->doing = TT_DO_IDLE;
-  tt_session_arm_at(s, slot_ms(s, slot_from(s, now_ms(s))));
+  arm_slot(s, slot_from(s, now_ms(s)));
 }
 
 /* ---- state and results -------------------------------------------------- */
@@ -420,7 +430,7 @@ static bool answered(tt_session *s, uint64_t seq, tt_class cls,
     connect_for_slot(s, now_ms(s) + backoff_delay(s), true);
     return false;
   }
-  tt_session_arm_at(s, slot_ms(s, s->next_k));
+  arm_slot(s, s->next_k);
   return true;
 }
 
@@ -604,7 +614,7 @@ void tt_session_ready(tt_session *s) {
     s->ping_seq = s->seq;
     /* The first ping keeps its slot; a connection that came too late for
      * it waits for the next one, and the missed slot is counted. */
-    tt_session_arm_at(s, slot_ms(s, slot_from(s, now_ms(s))));
+    arm_slot(s, slot_from(s, now_ms(s)));
     return;
   }
 
@@ -645,7 +655,7 @@ static void ping_deadline(tt_session *s) {
     connect_for_slot(s, now_ms(s) + backoff_delay(s), true);
     return;
   }
-  tt_session_arm_at(s, slot_ms(s, s->next_k));
+  arm_slot(s, s->next_k);
 }
 
 /* Connect mode: a probe at its slot. */
@@ -756,7 +766,7 @@ void tt_session_start(tt_session *s, uint64_t phase_ms) {
   if (base < now + lead)
     base += (now + lead - base + interval - 1) / interval * interval;
   s->base_ms = base;
-  s->next_k = s->aim_k = 0;
+  s->next_k = s->aim_k = s->timer_k = 0;
   tt_session_arm_at(s, base - lead);
 }
 
@@ -796,7 +806,7 @@ void tt_session_reconnect(tt_session *s) {
   s->retrying = false;
   s->backoff_step = 0;
   s->doing = TT_DO_IDLE;
-  s->aim_k = slot_from(s, now_ms(s));
+  s->aim_k = s->timer_k = slot_from(s, now_ms(s));
   arm(s, 0);
 }
 

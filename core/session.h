@@ -88,6 +88,7 @@ struct tt_session {
   uint64_t base_ms;
   uint64_t next_k;      /* the first slot not yet used */
   uint64_t aim_k;       /* the slot a connection in progress is for */
+  uint64_t timer_k;     /* the slot the timer was last set for */
   uint64_t deadline_ms; /* of the connect, or of a connect probe's reply */
   uint64_t resolved_ms;
   uint64_t seq;         /* last sequence number handed out */

@@ -380,8 +380,8 @@ static const family families[] = {
     NULL, emit_build_info },
   { "tether_targets", "gauge", "Targets being watched", NULL, emit_targets },
   { "tether_skipped_slots_total", "counter",
-    "Probe slots that passed without a probe, every target together: the "
-    "loop fell behind", NULL, emit_skipped },
+    "Probe slots the loop came to late, every target together: the loop "
+    "fell behind", NULL, emit_skipped },
   { "tether_target_info", "gauge", "A target's tags as written, mode and "
     "preset, as labels; always 1", emit_info, NULL },
   { "tether_up", "gauge", "1 when the target is up, 0 when it is degraded, "

@@ -317,6 +317,9 @@ static void test_backoff_waits_out_whole_slots(void **unused) {
                (unsigned long long)gap, (unsigned long long)base[i] / 2,
                (unsigned long long)base[i] + 100);
   }
+  /* Slots waited out on purpose are not missed ones. */
+  assert_int_equal(tt_engine_view(h.engine, 0)->stats.skipped, 0);
+  assert_int_equal(tt_engine_skipped(h.engine), 0);
   tt_h_teardown(&h);
 }
 
@@ -354,6 +357,33 @@ static void test_missed_slots_are_counted_not_bunched(void **unused) {
                (unsigned long long)gap);
   }
   assert_int_equal(v->stats.sent, 7);
+  /* The loop fell behind: the engine says so too. */
+  assert_int_equal(tt_engine_skipped(h.engine), v->stats.skipped);
+  tt_h_teardown(&h);
+}
+
+/* A connect-mode probe whose handshake never completes runs past its
+ * interval into the next slots: the target missed them (its skipped
+ * says so), the loop did not fall behind (the engine's count stays 0,
+ * and the dashboard shows no BEHIND). */
+static void test_slow_connects_are_the_targets_not_the_loops(void **u) {
+  tt_harness h;
+  tt_h_setup(&h);
+  tt_fault *f = tt_h_serve(&h, TT_FAULT_STALL);
+  tt_h_config(&h,
+              "targets:\n  - address: 127.0.0.1:%u\n"
+              "    interval: 100ms\n    timeout: 100ms\n"
+              "    connect_timeout: 250ms\n",
+              tt_fault_port(f));
+  tt_h_run(&h, 3, 10000);
+  const tt_view *v = tt_engine_view(h.engine, 0);
+  for (size_t i = 0; i < 3; i++)
+    assert_int_equal(hb(&h, i)->cls, TT_CLASS_CONNECT_TIMEOUT);
+  /* Each probe takes 250 ms: two slots at least go by between two. */
+  if (v->stats.skipped < 4)
+    fail_msg("%llu slots skipped, expected 4 or more",
+             (unsigned long long)v->stats.skipped);
+  assert_int_equal(tt_engine_skipped(h.engine), 0);
   tt_h_teardown(&h);
 }
 
@@ -367,6 +397,7 @@ int main(void) {
     cmocka_unit_test(test_retries_every_slot_and_recovers_within_an_interval),
     cmocka_unit_test(test_backoff_waits_out_whole_slots),
     cmocka_unit_test(test_missed_slots_are_counted_not_bunched),
+    cmocka_unit_test(test_slow_connects_are_the_targets_not_the_loops),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
