@@ -101,6 +101,7 @@ static void test_a_reload_under_a_paused_dashboard(void **unused) {
     "  - { name: c, address: \"127.0.0.1:%u\", preset: redis, tags: [x] }\n",
     p, p);
   assert_int_equal(rep.nadded + rep.nremoved + rep.nchanged, 3);
+  tt_reload_report_free(&rep);
   tt_dash_targets_changed(&m);
   /* The pause still shows a and b, with what they were. */
   tt_dash_refresh(&m, TT_DIRTY_FILTER);
