@@ -11,11 +11,6 @@
 #include "judge.h"
 #include "session.h"
 
-/* A new connection is started this long (at least) before the slot of its
- * first ping, so that the ping keeps the slot; twice the last handshake
- * when that is longer, and never more than half an interval. */
-#define LEAD_MS 250
-
 #define container_of(ptr, type, member) \
   ((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -43,59 +38,24 @@ static bool persistent(const tt_session *s) {
   return s->t->mode == TT_MODE_PERSISTENT;
 }
 
-/* ---- the schedule ------------------------------------------------------- */
+/* ---- the schedule (slots.h) ---------------------------------------------- */
 
-/* Every target has fixed slots, spread over the interval across targets
- * (tt_engine_start), and every ping or probe goes out at one: no start, no
- * mass reconnect and no stall can line targets up into one burst. */
-static uint64_t slot_ms(const tt_session *s, uint64_t k) {
-  return s->base_ms + k * s->t->interval_ms;
-}
-
-/* The first slot at or after t (never one already used). */
-static uint64_t slot_from(const tt_session *s, uint64_t t) {
-  uint64_t k = s->next_k, at = slot_ms(s, k);
-  if (t > at)
-    k += (t - at + s->t->interval_ms - 1) / s->t->interval_ms;
-  return k;
-}
-
-/* The last slot at or before t (never one already used). */
-static uint64_t slot_at(const tt_session *s, uint64_t t) {
-  uint64_t k = s->next_k, at = slot_ms(s, k);
-  if (t > at)
-    k += (t - at) / s->t->interval_ms;
-  return k;
-}
-
-/* Uses slot k for a ping or a probe: the slots before it that went by
- * unused were missed, and are counted. The engine counts only those that
- * went by after the slot the timer was set for (the loop fell behind);
- * the others the target's own attempt ran over (a slow connect). */
+/* Uses slot k for a ping or a probe, counting the slots missed before
+ * it: the target's, and the engine's when the loop came to them late. */
 static void use_slot(tt_session *s, uint64_t k) {
-  if (k > s->next_k) {
-    uint64_t from = s->timer_k > s->next_k ? s->timer_k : s->next_k;
-    s->view.stats.skipped += k - s->next_k;
-    if (k > from)
-      s->engine->skipped += k - from;
-  }
-  if (k >= s->next_k)
-    s->next_k = k + 1;
+  uint64_t late;
+  s->view.stats.skipped += tt_slot_use(&s->slots, k, &late);
+  s->engine->skipped += late;
 }
 
 /* Sets the timer for slot k's ping or probe. */
 static void arm_slot(tt_session *s, uint64_t k) {
-  s->timer_k = k;
-  tt_session_arm_at(s, slot_ms(s, k));
+  s->slots.timer_k = k;
+  tt_session_arm_at(s, tt_slot_ms(&s->slots, k));
 }
 
 static uint32_t lead_ms(const tt_session *s) {
-  uint64_t lead = LEAD_MS, hs = 2 * (s->handshake_us / 1000);
-  if (hs > lead)
-    lead = hs;
-  if (lead > s->t->interval_ms / 2)
-    lead = s->t->interval_ms / 2;
-  return (uint32_t)lead;
+  return tt_slot_lead_ms(s->handshake_us, s->t->interval_ms);
 }
 
 /* Persistent: plans the next connection for the first slot not before
@@ -103,11 +63,11 @@ static uint32_t lead_ms(const tt_session *s) {
  * slot is nearer). When waited is true the slots passed over are waited
  * out on purpose (backoff), not missed. */
 static void connect_for_slot(tt_session *s, uint64_t earliest, bool waited) {
-  uint64_t k = slot_from(s, earliest);
-  uint64_t at = slot_ms(s, k) - lead_ms(s);
+  uint64_t k = tt_slot_from(&s->slots, earliest);
+  uint64_t at = tt_slot_ms(&s->slots, k) - lead_ms(s);
   if (waited)
-    s->next_k = k;
-  s->aim_k = s->timer_k = k;
+    s->slots.next_k = k;
+  s->slots.aim_k = s->slots.timer_k = k;
   s->doing = TT_DO_IDLE;
   tt_session_arm_at(s, at > earliest ? at : earliest);
 }
@@ -115,7 +75,7 @@ static void connect_for_slot(tt_session *s, uint64_t earliest, bool waited) {
 /* Connect mode: the next probe at its slot. */
 static void next_probe(tt_session *s) {
   s->doing = TT_DO_IDLE;
-  arm_slot(s, slot_from(s, now_ms(s)));
+  arm_slot(s, tt_slot_from(&s->slots, now_ms(s)));
 }
 
 /* ---- state and results -------------------------------------------------- */
@@ -287,7 +247,7 @@ static void fail(tt_session *s, tt_class cls, const char *detail) {
   uint64_t seq = owed ? s->ping_seq : ++s->seq;
   tt_step step;
   if (!owed && persistent(s))
-    use_slot(s, s->aim_k);
+    use_slot(s, s->slots.aim_k);
   s->retrying = false;
   drop_conn(s);
   s->doing = TT_DO_IDLE;
@@ -430,7 +390,7 @@ static bool answered(tt_session *s, uint64_t seq, tt_class cls,
     connect_for_slot(s, now_ms(s) + backoff_delay(s), true);
     return false;
   }
-  arm_slot(s, s->next_k);
+  arm_slot(s, s->slots.next_k);
   return true;
 }
 
@@ -614,7 +574,7 @@ void tt_session_ready(tt_session *s) {
     s->ping_seq = s->seq;
     /* The first ping keeps its slot; a connection that came too late for
      * it waits for the next one, and the missed slot is counted. */
-    arm_slot(s, slot_from(s, now_ms(s)));
+    arm_slot(s, tt_slot_from(&s->slots, now_ms(s)));
     return;
   }
 
@@ -655,12 +615,12 @@ static void ping_deadline(tt_session *s) {
     connect_for_slot(s, now_ms(s) + backoff_delay(s), true);
     return;
   }
-  arm_slot(s, s->next_k);
+  arm_slot(s, s->slots.next_k);
 }
 
 /* Connect mode: a probe at its slot. */
 static void probe(tt_session *s) {
-  use_slot(s, slot_at(s, now_ms(s)));
+  use_slot(s, tt_slot_at(&s->slots, now_ms(s)));
   s->ping_seq = ++s->seq;
   s->ping_pending = true;
   tt_connect_start(s);
@@ -701,7 +661,7 @@ static void timer_cb(uv_timer_t *timer) {
       ping_deadline(s);
       break;
     }
-    use_slot(s, slot_at(s, now_ms(s)));
+    use_slot(s, tt_slot_at(&s->slots, now_ms(s)));
     send_ping(s, ++s->seq);
     break;
   case TT_DO_FINISHED:
@@ -750,31 +710,25 @@ tt_session *tt_session_new(tt_engine *e, const tt_target *t, size_t index) {
 
 void tt_session_start(tt_session *s, uint64_t phase_ms) {
   tt_engine *e = s->engine;
-  uint64_t now = uv_now(e->loop), interval = s->t->interval_ms;
+  uint64_t now = uv_now(e->loop);
   uv_timer_init(e->loop, &s->timer);
   e->live++;
   if (s->view.stats.sent == 0 && s->view.state == TT_STATE_CONNECTING) {
     s->view.state_since_ms = now;
     s->view.state_since_us = tt_wall_us();
   }
-  /* A persistent target connects at its phase and pings a lead later;
-   * one that joins a running engine starts at the first such slot still
-   * ahead. */
+  /* A persistent target connects at its phase and pings a lead later. */
   uint64_t lead = persistent(s) ? lead_ms(s) : 0;
-  uint64_t base = e->start_ms + phase_ms % interval + lead;
-  s->phase_ms = phase_ms % interval;
-  if (base < now + lead)
-    base += (now + lead - base + interval - 1) / interval * interval;
-  s->base_ms = base;
-  s->next_k = s->aim_k = s->timer_k = 0;
-  tt_session_arm_at(s, base - lead);
+  tt_slots_start(&s->slots, e->start_ms, phase_ms, s->t->interval_ms, lead,
+                 now);
+  tt_session_arm_at(s, s->slots.base_ms - lead);
 }
 
 /* The phase it was started at, not where its slots fall (base_ms): those
  * are a lead later, and a restart that took that for the phase would
  * move the target by a lead each time. */
 uint64_t tt_session_phase(const tt_session *s) {
-  return s->phase_ms;
+  return s->slots.phase_ms;
 }
 
 void tt_session_inherit(tt_session *s, const tt_session *old) {
@@ -806,7 +760,7 @@ void tt_session_reconnect(tt_session *s) {
   s->retrying = false;
   s->backoff_step = 0;
   s->doing = TT_DO_IDLE;
-  s->aim_k = s->timer_k = slot_from(s, now_ms(s));
+  s->slots.aim_k = s->slots.timer_k = tt_slot_from(&s->slots, now_ms(s));
   arm(s, 0);
 }
 

@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "frame.h"
 #include "resolve.h"
+#include "slots.h"
 #include "state.h"
 #include "tls.h"
 
@@ -81,14 +82,7 @@ struct tt_session {
   uint32_t gen;         /* bumped whenever the connection is let go: code
                            that emitted an event checks it did not change */
   uint32_t handshake_us;
-  uint32_t lead_ms;     /* how long before its slot a connect starts */
-  /* The schedule: slot k is at base_ms + k * interval (loop time). */
-  uint64_t phase_ms;    /* where in the interval, from the engine's start
-                           (base_ms adds the lead to it) */
-  uint64_t base_ms;
-  uint64_t next_k;      /* the first slot not yet used */
-  uint64_t aim_k;       /* the slot a connection in progress is for */
-  uint64_t timer_k;     /* the slot the timer was last set for */
+  tt_slots slots;       /* the schedule */
   uint64_t deadline_ms; /* of the connect, or of a connect probe's reply */
   uint64_t resolved_ms;
   uint64_t seq;         /* last sequence number handed out */
