@@ -6,6 +6,11 @@
 
 #include "run.h"
 
+/* What a reload reports of one target that leaves or joins, with room to
+ * spare: a removed event and a summary (some 650 bytes of JSON), or an
+ * added event (some 150). */
+#define TT_RELOAD_BYTES_PER_TARGET 1024
+
 /* The outcome of a reload in every output; error is NULL when it worked. */
 static void report_reload(tt_run *r, const char *error,
                           const tt_reload_report *rep) {
@@ -104,6 +109,13 @@ static void apply_reload(tt_run *r, tt_config *loaded) {
     tt_config_free(&next);
     return;
   }
+  /* Room for every target that leaves and every one that joins, all
+   * reported in the loop pass of the reload. */
+  size_t burst = (tt_engine_size(r->engine) + next.ntargets) *
+                 TT_RELOAD_BYTES_PER_TARGET;
+  tt_sink_make_room(&r->out, burst);
+  if (r->has_log)
+    tt_sink_make_room(&r->log, burst);
   int err = tt_engine_reload(r->engine, &next, &rep);
   if (err < 0) {
     report_reload(r, uv_strerror(err), &rep);

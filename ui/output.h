@@ -48,6 +48,7 @@ struct tt_sink {
    * by the threadpool (wbuf[0..wlen), moved there from buf). */
   uv_loop_t *loop;
   size_t limit;
+  size_t base_limit;  /* the bound given to tt_sink_start */
   uv_work_t work;
   bool busy;
   char *wbuf;
@@ -85,6 +86,11 @@ int tt_sink_start(tt_sink *k, uv_loop_t *loop, size_t limit,
                   void *arg);
 
 /* Append to the open record. */
+/* Room for a burst of about `bytes` reported in one loop pass (a reload
+ * that replaces every target reports each one's removal, summary and
+ * addition at once): the bound is raised by it until the output has
+ * caught up, back within its usual bound. */
+void tt_sink_make_room(tt_sink *k, size_t bytes);
 void tt_sink_write(tt_sink *k, const char *data, size_t len);
 void tt_sink_puts(tt_sink *k, const char *s);
 void tt_sink_printf(tt_sink *k, const char *fmt, ...)

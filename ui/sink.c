@@ -35,7 +35,9 @@
  * dropped until a batch is done and half the bound is free again, when a
  * notice saying how many were lost is queued first: the output shows its
  * gap exactly where it is, and never a record after the gap before the
- * notice.
+ * notice. A burst that the run announces (tt_sink_make_room: a reload
+ * reports every target that leaves or joins in one pass) raises the bound
+ * by its size until the output is back within the usual one.
  *
  * A pipe's reader that goes away is watched with uv_poll (epoll reports
  * POLLERR on a pipe whose last reader closed), so `tether | head -1` ends
@@ -181,7 +183,7 @@ int tt_sink_start(tt_sink *k, uv_loop_t *loop, size_t limit,
                   tt_sink_notice_cb notice, tt_sink_error_cb on_error,
                   void *arg) {
   k->loop = loop;
-  k->limit = limit;
+  k->limit = k->base_limit = limit;
   k->notice = notice;
   k->on_error = on_error;
   k->arg = arg;
@@ -285,6 +287,12 @@ bool tt_sink_end_record(tt_sink *k, size_t tag) {
   return true;
 }
 
+void tt_sink_make_room(tt_sink *k, size_t bytes) {
+  if (k->loop != NULL && k->limit > 0 && held(k) + bytes + k->base_limit >
+                                             k->limit)
+    k->limit = held(k) + bytes + k->base_limit;
+}
+
 static void emit_notice(tt_sink *k) {
   uint64_t n = k->unreported;
   k->unreported = 0;
@@ -360,6 +368,8 @@ static void done_cb(uv_work_t *req, int status) {
    * itself (half the bound), so that records, not a string of notices,
    * come after it; until then, dropping goes on. */
   tt_sink_flush(k);
+  if (k->limit > k->base_limit && held(k) <= k->base_limit)
+    k->limit = k->base_limit; /* the burst made room for is written */
   if (k->unreported > 0 && (k->limit == 0 || held(k) <= k->limit / 2)) {
     emit_notice(k);
     tt_sink_flush(k);

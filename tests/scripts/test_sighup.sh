@@ -118,6 +118,32 @@ pid=
 grep -q "reload failed, nothing changed: there is no configuration file" "$dir/plain" ||
   fail "no reload line in the plain output"
 
+# A reload that replaces 2 000 targets reports, in one loop pass, every
+# one that leaves (removed, summary) and every one that joins (added):
+# some 1.5 MB, more than a small fixed bound on the output's queue would
+# hold; none of it is dropped.
+many() { # many PREFIX: 2 000 targets
+  { echo "defaults: { interval: 1s, preset: redis }"; echo "targets:"
+    for i in $(seq 2000); do echo "  - { name: $1$i, address: \"127.0.0.1:$port\" }"; done
+  } >"$conf"
+}
+many old
+out=$dir/many.jsonl
+"$TETHER" --json "$conf" >"$out" 2>"$dir/many.err" </dev/null &
+pid=$!
+wait_for 2000 eval 'events heartbeat | wc -l' || fail "2 000 targets: no first heartbeats"
+many new
+kill -HUP "$pid"
+wait_for 1 eval 'events reload | wc -l' || fail "2 000 targets: no reload event"
+kill -TERM "$pid"
+wait "$pid"
+pid=
+check "2 000 replaced: removed" "$(events removed | wc -l)" 2000
+check "2 000 replaced: added" "$(events added | wc -l)" 2000
+check "2 000 replaced: summaries of the leavers" \
+  "$(events summary | jq -r .target | grep -c '^old')" 2000
+check "2 000 replaced: nothing dropped" "$(events dropped | wc -l)" 0
+
 # R in the dashboard: the same reload, said on the screen and in the log.
 if command -v tmux >/dev/null; then
   sock=tether-sighup-$$
