@@ -219,29 +219,26 @@ void tt_sink_puts(tt_sink *k, const char *s) {
   tt_sink_write(k, s, strlen(s));
 }
 
+/* Formats straight into the record being built: into the room there is,
+ * or, when the text is longer, again into room made for it. */
 void tt_sink_printf(tt_sink *k, const char *fmt, ...) {
-  char small[256];
   va_list ap;
+  if (k->error != 0)
+    return;
+  size_t room = k->cap - k->open;
   va_start(ap, fmt);
-  int n = vsnprintf(small, sizeof small, fmt, ap);
+  int n = vsnprintf(room > 0 ? k->buf + k->open : NULL, room, fmt, ap);
   va_end(ap);
   if (n < 0)
     return;
-  if ((size_t)n < sizeof small) {
-    tt_sink_write(k, small, (size_t)n);
-    return;
+  if ((size_t)n >= room) {
+    if (!reserve(k, (size_t)n + 1))
+      return;
+    va_start(ap, fmt);
+    vsnprintf(k->buf + k->open, (size_t)n + 1, fmt, ap);
+    va_end(ap);
   }
-  char *big = malloc((size_t)n + 1);
-  if (big == NULL) {
-    if (k->error == 0)
-      k->error = -ENOMEM;
-    return;
-  }
-  va_start(ap, fmt);
-  vsnprintf(big, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  tt_sink_write(k, big, (size_t)n);
-  free(big);
+  k->open += (size_t)n;
 }
 
 static void count_drop(tt_sink *k, size_t tag) {
