@@ -113,29 +113,31 @@ void ld_option_diag(loader *L, const char *fmt, ...) {
   add_pending(L, true, 0, 0, text);
 }
 
-/* msg about target t: at line:col of the file (line 0: the target's own
- * place), or under the command-line target it came from. */
-static void target_msg(loader *L, const tctx *t, unsigned line, unsigned col,
-                       const char *msg) {
-  if (t->arg != NULL)
+/* A message about target t: at line:col of the file (line 0: the
+ * target's own place), or under the command-line target it came from. */
+static void target_vdiag(loader *L, const tctx *t, unsigned line,
+                         unsigned col, const char *fmt, va_list ap)
+  PRINTF_LIKE(5, 0);
+static void target_vdiag(loader *L, const tctx *t, unsigned line,
+                         unsigned col, const char *fmt, va_list ap) {
+  char *msg = vformat(fmt, ap);
+  if (msg == NULL)
+    L->failed = true;
+  else if (t->arg != NULL)
     ld_option_diag(L, "TARGET '%s': %s", t->arg, msg);
   else if (line > 0)
     ld_file_diag(L, line, col, "%s", msg);
   else
     ld_file_diag(L, t->line, t->col, "%s", msg);
+  free(msg);
 }
 
 void ld_target_diag(loader *L, const tctx *t, unsigned line, unsigned col,
                     const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *msg = vformat(fmt, ap);
+  target_vdiag(L, t, line, col, fmt, ap);
   va_end(ap);
-  if (msg == NULL)
-    L->failed = true;
-  else
-    target_msg(L, t, line, col, msg);
-  free(msg);
 }
 
 void ld_where_diag(loader *L, const draft *d, const where *at,
@@ -143,14 +145,9 @@ void ld_where_diag(loader *L, const draft *d, const where *at,
   bool in_file = at != NULL && at->origin == FROM_CONFIG;
   va_list ap;
   va_start(ap, fmt);
-  char *msg = vformat(fmt, ap);
+  target_vdiag(L, &d->ctx, in_file ? at->line : 0, in_file ? at->col : 0,
+               fmt, ap);
   va_end(ap);
-  if (msg == NULL)
-    L->failed = true;
-  else
-    target_msg(L, &d->ctx, in_file ? at->line : 0, in_file ? at->col : 0,
-               msg);
-  free(msg);
 }
 
 static int pending_order(const void *a, const void *b) {
