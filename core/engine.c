@@ -386,8 +386,11 @@ static tt_entry *find_entry(tt_engine *e, const names *nm, const char *name,
   return NULL;
 }
 
-static void list_name(char ***list, size_t *count, const char *name) {
-  char **v = realloc(*list, (*count + 1) * sizeof *v);
+/* Adds name to a list of the report; *cap is its room (doubled as it
+ * fills: a reload may list 10 000 names). */
+static void list_name(char ***list, size_t *count, size_t *cap,
+                      const char *name) {
+  char **v = tt_grow(*list, cap, *count, sizeof *v, 16);
   if (v == NULL)
     return; /* the report is short of a name; the reload is whole */
   *list = v;
@@ -413,6 +416,7 @@ static void free_tls_ctxs(tt_engine *e);
 int tt_engine_reload(tt_engine *e, const tt_config *cfg,
                      tt_reload_report *out) {
   tt_reload_report rep = { 0 };
+  size_t cap_added = 0, cap_removed = 0, cap_changed = 0;
   size_t n = cfg->ntargets;
   tt_entry *next = calloc(n ? n : 1, sizeof *next);
   tt_entry **pair = calloc(n ? n : 1, sizeof *pair);
@@ -440,7 +444,8 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
   for (size_t i = 0; i < e->nentries; i++) {
     if (used[i])
       continue;
-    list_name(&rep.removed, &rep.nremoved, e->entries[i].t->name);
+    list_name(&rep.removed, &rep.nremoved, &cap_removed,
+              e->entries[i].t->name);
     entry_drop(e, &e->entries[i]);
   }
   for (size_t i = 0; i < n; i++) {
@@ -448,7 +453,7 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
     tt_entry *old = pair[i];
     if (old == NULL) {
       if (entry_add(e, &next[i], t) == 0)
-        list_name(&rep.added, &rep.nadded, t->name);
+        list_name(&rep.added, &rep.nadded, &cap_added, t->name);
       continue;
     }
     uint32_t diff = tt_target_diff(old->t, t);
@@ -462,7 +467,7 @@ int tt_engine_reload(tt_engine *e, const tt_config *cfg,
         tt_session_retarget(tt_engine_session(e, old->index), t);
       continue;
     }
-    list_name(&rep.changed, &rep.nchanged, t->name);
+    list_name(&rep.changed, &rep.nchanged, &cap_changed, t->name);
     bool same_address = !(diff & (TT_BIT(TT_SET_ADDRESS) |
                                   TT_BIT(TT_SET_HOST) | TT_BIT(TT_SET_PORT)));
     if (old->group != NULL || t->addresses == TT_ADDRESSES_ALL ||
