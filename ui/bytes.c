@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "format.h"
 
 char *tt_bytes_room(tt_bytes *b, size_t n) {
   if (b->oom)
@@ -64,12 +65,8 @@ void tt_bytes_printf(tt_bytes *b, const char *fmt, ...) {
 }
 
 void tt_bytes_u64(tt_bytes *b, unsigned long long v) {
-  char digits[24];
-  size_t i = sizeof digits;
-  do {
-    digits[--i] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
+  char digits[TT_FMT_U64];
+  size_t i = tt_fmt_u64(digits, v);
   tt_bytes_put(b, digits + i, sizeof digits - i);
 }
 

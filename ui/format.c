@@ -192,3 +192,12 @@ size_t tt_fmt_prefix(const char *s, size_t len, unsigned cols) {
   }
   return i;
 }
+
+size_t tt_fmt_u64(char buf[TT_FMT_U64], unsigned long long v) {
+  size_t i = TT_FMT_U64;
+  do {
+    buf[--i] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  return i;
+}

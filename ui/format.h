@@ -11,6 +11,11 @@
  * "15.0ms", "150ms", "1.50s". Returns the length. */
 int tt_fmt_rtt(char *buf, size_t n, uint32_t us);
 
+/* v in decimal at the end of buf (TT_FMT_U64 bytes, no NUL): returns
+ * where its digits start. Cheaper than printf, for JSON's many numbers. */
+#define TT_FMT_U64 20
+size_t tt_fmt_u64(char buf[TT_FMT_U64], unsigned long long v);
+
 /* An age or a span in milliseconds, coarsely: "0s", "45s", "12m03s",
  * "3h05m", "2d04h". Returns the length. */
 int tt_fmt_age(char *buf, size_t n, uint64_t ms);

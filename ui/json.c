@@ -225,7 +225,7 @@ void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us) {
     case TT_V_NONE: tt_sink_puts(k, "null"); break;
     case TT_V_STR: tt_json_string(k, val.s, strlen(val.s)); break;
     case TT_V_COUNT:
-    case TT_V_RTT: tt_sink_printf(k, "%llu", (unsigned long long)val.u); break;
+    case TT_V_RTT: tt_sink_u64(k, val.u); break;
     case TT_V_PCT: tt_sink_printf(k, "%.2f", val.d); break;
     }
   }
@@ -233,9 +233,12 @@ void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us) {
   if (v->cert != NULL)
     cert_dates(k, v->cert, ts_us);
   tt_sink_puts(k, ",\"classes\":{");
-  for (int c = 0; c < TT_CLASS_COUNT; c++)
-    tt_sink_printf(k, "%s\"%s\":%llu", c ? "," : "", tt_class_name(c),
-                   (unsigned long long)v->stats.classes[c]);
+  for (int c = 0; c < TT_CLASS_COUNT; c++) {
+    tt_sink_puts(k, c ? ",\"" : "\"");
+    tt_sink_puts(k, tt_class_name(c));
+    tt_sink_write(k, "\":", 2);
+    tt_sink_u64(k, v->stats.classes[c]);
+  }
   tt_sink_write(k, "}}\n", 3);
   tt_sink_end_record(k, v->index);
 }

@@ -93,6 +93,8 @@ int tt_sink_start(tt_sink *k, uv_loop_t *loop, size_t limit,
 void tt_sink_make_room(tt_sink *k, size_t bytes);
 void tt_sink_write(tt_sink *k, const char *data, size_t len);
 void tt_sink_puts(tt_sink *k, const char *s);
+/* v in decimal, without printf's cost (a summary has some 30 numbers). */
+void tt_sink_u64(tt_sink *k, unsigned long long v);
 void tt_sink_printf(tt_sink *k, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));
 

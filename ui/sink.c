@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "output.h"
 
 /* How a started sink writes, and why so.
@@ -217,6 +218,12 @@ void tt_sink_write(tt_sink *k, const char *data, size_t len) {
 
 void tt_sink_puts(tt_sink *k, const char *s) {
   tt_sink_write(k, s, strlen(s));
+}
+
+void tt_sink_u64(tt_sink *k, unsigned long long v) {
+  char digits[TT_FMT_U64];
+  size_t i = tt_fmt_u64(digits, v);
+  tt_sink_write(k, digits + i, sizeof digits - i);
 }
 
 /* Formats straight into the record being built: into the room there is,
