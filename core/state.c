@@ -12,6 +12,11 @@ static bool is_miss(tt_class cls) {
   return cls == TT_CLASS_TIMEOUT || cls == TT_CLASS_WRITE_TIMEOUT;
 }
 
+bool tt_state_is_flap(tt_state from, tt_state to) {
+  return (from == TT_STATE_UP || from == TT_STATE_DEGRADED) &&
+         to == TT_STATE_DOWN;
+}
+
 void tt_machine_init(tt_machine *m) {
   m->state = TT_STATE_CONNECTING;
   m->misses = 0;
@@ -51,8 +56,7 @@ tt_step tt_state_step(tt_machine *m, const tt_rules *r, tt_class cls,
                      slow || cert);
   st.slow = slow && st.to == TT_STATE_DEGRADED;
   st.cert_soon = cert && !slow && st.to == TT_STATE_DEGRADED;
-  st.flap = (st.from == TT_STATE_UP || st.from == TT_STATE_DEGRADED) &&
-            st.to == TT_STATE_DOWN;
+  st.flap = tt_state_is_flap(st.from, st.to);
   /* After a miss the stream is still in step (a late reply pairs with its
    * own ping), so it is kept until the threshold. A service that answers
    * "not well" in its own protocol keeps a good connection too. Any other

@@ -38,6 +38,11 @@ typedef struct tt_step {
 
 void tt_machine_init(tt_machine *m);
 
+/* Whether a change from `from` to `to` is a flap: up or degraded went
+ * down. The step's flap says it for a heartbeat; a replay of a log's
+ * state events asks it of each. */
+bool tt_state_is_flap(tt_state from, tt_state to);
+
 /* Applies one heartbeat of class cls (rtt_us when ok) to m. */
 tt_step tt_state_step(tt_machine *m, const tt_rules *r, tt_class cls,
                       uint32_t rtt_us);
