@@ -292,6 +292,21 @@ static void finish(tt_run *r) {
   tt_run_unwatch_signals(r);
 }
 
+/* The "target" event of every target, before its first heartbeat: what
+ * a replay of the JSON needs to know that heartbeats do not say. */
+static void announce_targets(tt_run *r) {
+  uint64_t now = tt_wall_us();
+  for (size_t i = 0; i < tt_engine_size(r->engine); i++) {
+    const tt_view *v = tt_engine_view(r->engine, i);
+    if (v == NULL)
+      continue;
+    if (r->output == TT_OUT_JSON)
+      tt_json_target(&r->out, v, now);
+    if (r->has_log)
+      tt_json_target(&r->log, v, now);
+  }
+}
+
 /* Sets up everything the run needs. Returns 0, or an exit status. */
 static int start(tt_run *r) {
   uv_loop_t *loop = &r->loop;
@@ -398,6 +413,7 @@ static int start(tt_run *r) {
   if (r->opt.duration_ms > 0)
     uv_timer_start(&r->duration, duration_cb, r->opt.duration_ms, 0);
 
+  announce_targets(r);
   if ((err = tt_engine_start(r->engine)) < 0) {
     fprintf(stderr, "tether: %s\n", uv_strerror(err));
     return EXIT_RUNTIME;

@@ -3,6 +3,7 @@
  * nothing, and every output hears how it went. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "run.h"
 
@@ -98,6 +99,30 @@ void tt_run_reload(tt_run *r) {
   r->reloading = true;
 }
 
+static int cmp_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The "target" event of every target the reload changed: its new
+ * settings, for a replay of the JSON. */
+static void announce_changed(tt_run *r, tt_reload_report *rep) {
+  if (rep->nchanged == 0 || (r->output != TT_OUT_JSON && !r->has_log))
+    return;
+  uint64_t now = tt_wall_us();
+  qsort(rep->changed, rep->nchanged, sizeof *rep->changed, cmp_name);
+  for (size_t i = 0; i < tt_engine_size(r->engine); i++) {
+    const tt_view *v = tt_engine_view(r->engine, i);
+    const char *name = v != NULL ? v->target->name : NULL;
+    if (name == NULL || bsearch(&name, rep->changed, rep->nchanged,
+                                sizeof *rep->changed, cmp_name) == NULL)
+      continue;
+    if (r->output == TT_OUT_JSON)
+      tt_json_target(&r->out, v, now);
+    if (r->has_log)
+      tt_json_target(&r->log, v, now);
+  }
+}
+
 static void apply_reload(tt_run *r, tt_config *loaded) {
   tt_reload_report rep = { 0 };
   char error[256];
@@ -129,5 +154,6 @@ static void apply_reload(tt_run *r, tt_config *loaded) {
   if (r->hooks != NULL)
     tt_hooks_set_limit(r->hooks, tt_hooks_limit_of(&r->cfg));
   report_reload(r, NULL, &rep);
+  announce_changed(r, &rep);
   tt_reload_report_free(&rep);
 }

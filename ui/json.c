@@ -90,6 +90,23 @@ static void head(tt_sink *k, uint64_t ts_us, const char *event,
     key_str(k, "ip", v->ip);
 }
 
+/* What a recording needs to know of a target that its heartbeats do not
+ * say (tether(1) "target"): its tags, mode, preset and timing. */
+static void settings(tt_sink *k, const tt_target *t) {
+  tt_sink_puts(k, ",\"tags\":[");
+  for (size_t i = 0; i < t->ntags; i++) {
+    if (i > 0)
+      tt_sink_write(k, ",", 1);
+    tt_json_string(k, t->tags[i], strlen(t->tags[i]));
+  }
+  tt_sink_printf(k, "],\"mode\":\"%s\"", tt_mode_name(t->mode));
+  if (t->preset != NULL)
+    key_str(k, "preset", t->preset->name);
+  tt_sink_printf(k, ",\"interval_ms\":%llu,\"timeout_ms\":%llu",
+                 (unsigned long long)t->interval_ms,
+                 (unsigned long long)t->timeout_ms);
+}
+
 /* cert_not_after (RFC 3339) and cert_days_left at ts_us. */
 static void cert_dates(tt_sink *k, const tt_tls_info *c, uint64_t ts_us) {
   char when[40];
@@ -135,6 +152,7 @@ void tt_json_event(tt_sink *k, const tt_event *ev) {
     break;
   case TT_EVENT_ADDED:
     head(k, ev->ts_us, "added", ev->view);
+    settings(k, ev->view->target);
     break;
   case TT_EVENT_REMOVED:
     head(k, ev->ts_us, "removed", ev->view);
@@ -156,6 +174,13 @@ void tt_json_event(tt_sink *k, const tt_event *ev) {
   }
   tt_sink_write(k, "}\n", 2);
   tt_sink_end_record(k, ev->view->index);
+}
+
+void tt_json_target(tt_sink *k, const tt_view *v, uint64_t ts_us) {
+  head(k, ts_us, "target", v);
+  settings(k, v->target);
+  tt_sink_write(k, "}\n", 2);
+  tt_sink_end_record(k, v->index);
 }
 
 /* About an output, not a target: the one event without target and

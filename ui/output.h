@@ -133,6 +133,11 @@ void tt_sink_close(tt_sink *k);
  * target's events. */
 void tt_json_event(tt_sink *k, const tt_event *ev);
 void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us);
+/* The "target" event: a target's settings that its other events do not
+ * carry (tags, mode, preset, interval, timeout), so that a recording
+ * can be replayed on its own. Written for every target when a run
+ * starts and for every target a reload changed. */
+void tt_json_target(tt_sink *k, const tt_view *v, uint64_t ts_us);
 /* The "dropped" event, stamped now: a tt_sink_notice_cb. */
 void tt_json_notice(tt_sink *k, uint64_t count, void *arg);
 /* A reload of the configuration (PRODUCT.md "Reload"): ok with what it
