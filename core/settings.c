@@ -313,3 +313,27 @@ const tt_setting *tt_setting_find(const char *key, size_t len) {
 const char *tt_setting_enum_name(const tt_setting *s, uint64_t v) {
   return s->name_of((int)v);
 }
+
+void tt_target_defaults(tt_target *t) {
+  memset(t, 0, sizeof *t);
+  for (size_t i = 0; i < TT_SET_COUNT; i++) {
+    const tt_setting *s = &table[i];
+    void *at = (char *)t + s->offset;
+    uint32_t u32 = (uint32_t)s->def.num;
+    int e = (int)s->def.num;
+    if (!s->has_default)
+      continue;
+    switch (s->type) {
+    case TT_STYPE_DURATION: *(uint64_t *)at = s->def.num; break;
+    case TT_STYPE_COUNT: memcpy(at, &u32, sizeof u32); break;
+    case TT_STYPE_ENUM: memcpy(at, &e, sizeof e); break;
+    case TT_STYPE_BOOL: *(bool *)at = s->def.num != 0; break;
+    case TT_STYPE_BYTES:
+      /* Borrowed from the table, never freed: see settings.h. */
+      *(const char **)at = s->def.str.p;
+      *(size_t *)((char *)t + s->aux) = s->def.str.len;
+      break;
+    default: break;
+    }
+  }
+}

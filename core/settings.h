@@ -209,6 +209,12 @@ bool tt_setting_followed(const tt_setting *s, const struct tt_target *t);
 uint32_t tt_target_diff(const struct tt_target *a,
                         const struct tt_target *b);
 
+/* Fills t with the built-in default of every setting that has one and
+ * nothing else (no name, no address): the settings of a target known only
+ * from a log. Its byte strings (reply_end) are borrowed from the table:
+ * such a target is never given to tt_config_free. */
+void tt_target_defaults(struct tt_target *t);
+
 /* The keys of the settings in mask, "interval, timeout"; returns buf. */
 const char *tt_setting_list(uint32_t mask, char *buf, size_t n);
 
