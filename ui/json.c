@@ -238,11 +238,11 @@ void tt_json_hook(tt_sink *k, const tt_hook_report *h) {
   tt_sink_end_record(k, TT_SINK_NO_TAG);
 }
 
-void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us) {
+/* The summary's fields of v (tether(1) "summary"), its classes last. */
+static void summary_fields(tt_sink *k, const tt_view *v, uint64_t ts_us) {
   size_t n;
   const tt_summary_field *f = tt_summary_fields(&n);
   tt_summary_row row = { v, tt_sink_dropped_tag(k, v->index) };
-  head(k, ts_us, "summary", v);
   for (size_t i = 0; i < n; i++) {
     tt_value val = f[i].get(&row);
     key(k, f[i].key);
@@ -266,4 +266,33 @@ void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us) {
   }
   tt_sink_write(k, "}}\n", 3);
   tt_sink_end_record(k, v->index);
+}
+
+void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us) {
+  head(k, ts_us, "summary", v);
+  summary_fields(k, v, ts_us);
+}
+
+void tt_json_view(tt_sink *k, const tt_view *v, uint64_t ts_us) {
+  char since[40];
+  head(k, ts_us, "view", v);
+  tt_fmt_rfc3339(since, sizeof since, v->state_since_us);
+  tt_sink_printf(k, ",\"since\":\"%s\",\"seq\":%llu", since,
+                 (unsigned long long)v->seq);
+  if (v->stats.lost > 0) {
+    key_str(k, "last_failure", tt_class_name(v->last_failure));
+    key_str(k, "error", v->last_error);
+  }
+  summary_fields(k, v, ts_us);
+}
+
+void tt_json_damage(tt_sink *k, uint64_t ts_us, uint64_t line,
+                    const char *what) {
+  char ts[40];
+  tt_fmt_rfc3339(ts, sizeof ts, ts_us);
+  tt_sink_printf(k, "{\"ts\":\"%s\",\"event\":\"damage\",\"line\":%llu", ts,
+                 (unsigned long long)line);
+  key_str(k, "error", what);
+  tt_sink_write(k, "}\n", 2);
+  tt_sink_end_record(k, TT_SINK_NO_TAG);
 }

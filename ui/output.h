@@ -138,6 +138,14 @@ void tt_json_summary(tt_sink *k, const tt_view *v, uint64_t ts_us);
  * can be replayed on its own. Written for every target when a run
  * starts and for every target a reload changed. */
 void tt_json_target(tt_sink *k, const tt_view *v, uint64_t ts_us);
+/* A target's view at ts_us of a replay (event "view"): the summary's
+ * fields, and since (when it entered its state), seq, and the latest
+ * failure's class and detail (last_failure, error) once it had one. */
+void tt_json_view(tt_sink *k, const tt_view *v, uint64_t ts_us);
+/* Damage in a replayed log (event "damage"): its line and what is wrong;
+ * ts_us is the time of the last event read before it. */
+void tt_json_damage(tt_sink *k, uint64_t ts_us, uint64_t line,
+                    const char *what);
 /* The "dropped" event, stamped now: a tt_sink_notice_cb. */
 void tt_json_notice(tt_sink *k, uint64_t count, void *arg);
 /* A reload of the configuration (PRODUCT.md "Reload"): ok with what it
@@ -182,6 +190,15 @@ typedef enum tt_summary_mode {
 /* The summary table (a record per line) for plain output and after the
  * dashboard. */
 void tt_plain_summary(tt_sink *k, const tt_engine *e, tt_summary_mode mode);
+
+/* Views from a provider: view(src, i) for i < n, NULL for none. */
+typedef const tt_view *(*tt_view_get)(void *src, size_t i);
+
+/* The same table of views at a moment of a replay: the columns say where
+ * each target was (STATE, SINCE, LOSS, AVG, P99, LAST FAILURE) rather
+ * than how the run went (SENT, FAILURES by class). */
+void tt_plain_views(tt_sink *k, tt_view_get get, void *src, size_t n,
+                    tt_summary_mode mode);
 
 /* The --check listing of effective targets. */
 void tt_check_print(tt_sink *k, const tt_config *cfg);

@@ -187,23 +187,32 @@ static void format_value(char *buf, size_t n, tt_value v) {
   }
 }
 
+/* Where the summary's rows come from: an engine, or a replay at its
+ * cursor. */
+typedef struct views {
+  tt_view_get get;
+  void *src;
+  size_t n;
+} views;
+
 /* The table with every statistic, every target in config order
  * (--summary wide): as wide as it needs to be. */
-static void summary_wide(tt_sink *k, const tt_engine *e) {
-  size_t nf, n = tt_engine_size(e);
+static void summary_wide(tt_sink *k, const views *vs) {
+  size_t nf;
   const tt_summary_field *f = tt_summary_fields(&nf);
   char esc[4 * TT_MAX_NAME + 1];
   char cell[64];
   int name_w = 4, addr_w = 7;
 
-  for (size_t i = 0; i < n; i++) {
-    if (tt_engine_view(e, i) == NULL)
+  for (size_t i = 0; i < vs->n; i++) {
+    const tt_view *v = vs->get(vs->src, i);
+    if (v == NULL)
       continue;
-    const tt_target *t = tt_engine_view(e, i)->target;
-    tt_escape(esc, sizeof esc, t->name, strlen(t->name), 0);
+    tt_escape(esc, sizeof esc, v->target->name, strlen(v->target->name), 0);
     if (text_width(esc) > name_w)
       name_w = text_width(esc);
-    tt_escape(esc, sizeof esc, t->address, strlen(t->address), 0);
+    tt_escape(esc, sizeof esc, v->target->address,
+              strlen(v->target->address), 0);
     if (text_width(esc) > addr_w)
       addr_w = text_width(esc);
   }
@@ -215,8 +224,8 @@ static void summary_wide(tt_sink *k, const tt_engine *e) {
   tt_sink_puts(k, "  CLASSES\n");
   tt_sink_end_record(k, TT_SINK_NO_TAG);
 
-  for (size_t i = 0; i < n; i++) {
-    const tt_view *v = tt_engine_view(e, i);
+  for (size_t i = 0; i < vs->n; i++) {
+    const tt_view *v = vs->get(vs->src, i);
     if (v == NULL)
       continue;
     tt_escape(esc, sizeof esc, v->target->name, strlen(v->target->name), 0);
@@ -321,25 +330,92 @@ static void failures(const tt_view *v, char *buf, size_t n) {
     snprintf(buf, n, "-");
 }
 
-static void summary_row(tt_sink *k, const tt_view *v, int name_w) {
-  char esc[4 * TT_MAX_NAME + 1], avg[16], p99[16], loss[16], why[128];
-  tt_escape(esc, sizeof esc, v->target->name, strlen(v->target->name), 0);
-  put_cut(k, esc, name_w, true);
-  tt_fmt_pct(loss, sizeof loss, tt_stats_loss_pct(&v->stats));
-  if (v->stats.received > 0) {
-    tt_fmt_rtt(avg, sizeof avg, tt_stats_avg(&v->stats));
-    tt_fmt_rtt(p99, sizeof p99, tt_stats_percentile(&v->stats, 99));
+/* "refused: connection refused": the latest failure, as a replay shows
+ * it at its moment (the detail is already escaped). */
+static void last_failure(const tt_view *v, char *buf, size_t n) {
+  if (v->stats.lost == 0)
+    snprintf(buf, n, "-");
+  else
+    snprintf(buf, n, "%s: %s", tt_class_name(v->last_failure),
+             v->last_error);
+}
+
+static void cell_state(const tt_view *v, char *buf, size_t n) {
+  snprintf(buf, n, "%s", tt_state_name(v->state));
+}
+static void cell_sent(const tt_view *v, char *buf, size_t n) {
+  snprintf(buf, n, "%llu", (unsigned long long)v->stats.sent);
+}
+static void cell_since(const tt_view *v, char *buf, size_t n) {
+  tt_fmt_clock(buf, n, v->state_since_us);
+}
+static void cell_loss(const tt_view *v, char *buf, size_t n) {
+  tt_fmt_pct(buf, n, tt_stats_loss_pct(&v->stats));
+}
+static void rtt_cell(const tt_view *v, uint32_t us, char *buf, size_t n) {
+  if (v->stats.received > 0)
+    tt_fmt_rtt(buf, n, us);
+  else
+    snprintf(buf, n, "-");
+}
+static void cell_avg(const tt_view *v, char *buf, size_t n) {
+  rtt_cell(v, tt_stats_avg(&v->stats), buf, n);
+}
+static void cell_p99(const tt_view *v, char *buf, size_t n) {
+  rtt_cell(v, tt_stats_percentile(&v->stats, 99), buf, n);
+}
+
+/* The 80-column table's columns after NAME (width < 0: left-aligned);
+ * the last one takes what is left of the line. The run's summary says
+ * how it went; a replay's, where each target was at its moment. */
+typedef struct column {
+  const char *title;
+  int width;
+  void (*cell)(const tt_view *v, char *buf, size_t n);
+} column;
+
+#define NCOLS 6
+static const column exit_cols[NCOLS] = {
+  { "STATE", -10, cell_state }, { "SENT", 7, cell_sent },
+  { "LOSS", 6, cell_loss },     { "AVG", 8, cell_avg },
+  { "P99", 8, cell_p99 },       { "FAILURES", 0, failures },
+};
+static const column replay_cols[NCOLS] = {
+  { "STATE", -10, cell_state }, { "SINCE", -8, cell_since },
+  { "LOSS", 6, cell_loss },     { "AVG", 8, cell_avg },
+  { "P99", 8, cell_p99 },       { "LAST FAILURE", 0, last_failure },
+};
+
+/* One line of the table: a row's cells, or (v NULL) the titles. */
+static void table_line(tt_sink *k, const column *cols, const tt_view *v,
+                       int name_w) {
+  char esc[4 * TT_MAX_NAME + 1], cell[TT_ERROR_MAX + 32];
+  int used = name_w;
+  if (v != NULL) {
+    tt_escape(esc, sizeof esc, v->target->name, strlen(v->target->name), 0);
+    put_cut(k, esc, name_w, true);
   } else {
-    snprintf(avg, sizeof avg, "-");
-    snprintf(p99, sizeof p99, "-");
+    put_padded(k, "NAME", name_w);
   }
-  tt_sink_printf(k, "  %-10s %7llu %6s %8s %8s  ", tt_state_name(v->state),
-                 (unsigned long long)v->stats.sent, loss, avg, p99);
-  failures(v, why, sizeof why);
-  /* Whatever is left of the 80 columns. */
-  put_cut(k, why, TT_SUMMARY_COLUMNS - (name_w + 47), false);
+  for (size_t i = 0; i < NCOLS; i++) {
+    const char *sep = i == 0 || i == NCOLS - 1 ? "  " : " ";
+    const char *text = cols[i].title;
+    if (v != NULL) {
+      cols[i].cell(v, cell, sizeof cell);
+      text = cell;
+    }
+    tt_sink_puts(k, sep);
+    used += (int)strlen(sep);
+    if (i == NCOLS - 1) {
+      /* Whatever is left of the 80 columns. */
+      put_cut(k, text, TT_SUMMARY_COLUMNS - used, false);
+      break;
+    }
+    tt_sink_printf(k, "%*s", cols[i].width, text);
+    used += cols[i].width < 0 ? -cols[i].width : cols[i].width;
+  }
   tt_sink_puts(k, "\n");
-  tt_sink_end_record(k, v->index);
+  tt_sink_end_record(k, v != NULL ? v->index : TT_SINK_NO_TAG);
 }
 
 /* "10000 targets: 3 down, 9997 up; 59994 heartbeats, 0.01% lost" */
@@ -377,20 +453,21 @@ static void summary_totals(tt_sink *k, const tt_view *const *v, size_t n,
   tt_sink_end_record(k, TT_SINK_NO_TAG);
 }
 
-void tt_plain_summary(tt_sink *k, const tt_engine *e, tt_summary_mode mode) {
+static void summary(tt_sink *k, const views *vs, tt_summary_mode mode,
+                    const column *cols) {
   if (mode == TT_SUMMARY_WIDE) {
-    summary_wide(k, e);
+    summary_wide(k, vs);
     return;
   }
-  size_t n = 0, size = tt_engine_size(e);
-  const tt_view **v = malloc((size ? size : 1) * sizeof *v);
+  size_t n = 0;
+  const tt_view **v = malloc((vs->n ? vs->n : 1) * sizeof *v);
   if (v == NULL) {
-    summary_wide(k, e); /* no room to sort: every row as it comes */
+    summary_wide(k, vs); /* no room to sort: every row as it comes */
     return;
   }
-  for (size_t i = 0; i < size; i++)
-    if (tt_engine_view(e, i) != NULL)
-      v[n++] = tt_engine_view(e, i);
+  for (size_t i = 0; i < vs->n; i++)
+    if ((v[n] = vs->get(vs->src, i)) != NULL)
+      n++;
   qsort(v, n, sizeof *v, cmp_worst);
   bool all = mode == TT_SUMMARY_ALL || n <= TT_SUMMARY_ROWS;
   size_t rows = 0;
@@ -406,15 +483,26 @@ void tt_plain_summary(tt_sink *k, const tt_engine *e, tt_summary_mode mode) {
       name_w = w > NAME_COLS ? NAME_COLS : w;
     rows++;
   }
-  if (rows > 0) {
-    put_padded(k, "NAME", name_w);
-    tt_sink_printf(k, "  %-10s %7s %6s %8s %8s  %s\n", "STATE", "SENT", "LOSS",
-                   "AVG", "P99", "FAILURES");
-    tt_sink_end_record(k, TT_SINK_NO_TAG);
-  }
+  if (rows > 0)
+    table_line(k, cols, NULL, name_w);
   for (size_t i = 0; i < rows; i++)
-    summary_row(k, v[i], name_w);
+    table_line(k, cols, v[i], name_w);
   if (!all || n > TT_SUMMARY_ROWS)
     summary_totals(k, v, n, rows);
   free(v);
+}
+
+static const tt_view *engine_view(void *e, size_t i) {
+  return tt_engine_view(e, i);
+}
+
+void tt_plain_summary(tt_sink *k, const tt_engine *e, tt_summary_mode mode) {
+  views vs = { engine_view, (void *)e, tt_engine_size(e) };
+  summary(k, &vs, mode, exit_cols);
+}
+
+void tt_plain_views(tt_sink *k, tt_view_get get, void *src, size_t n,
+                    tt_summary_mode mode) {
+  views vs = { get, src, n };
+  summary(k, &vs, mode, replay_cols);
 }
