@@ -443,6 +443,11 @@ int main(int argc, char **argv) {
    * the file size limit as EFBIG: write errors, reported, status 3. */
   signal(SIGPIPE, SIG_IGN);
   signal(SIGXFSZ, SIG_IGN);
+  if (r->opt.replay != NULL) {
+    status = tt_run_replay(&r->opt);
+    tt_options_free(&r->opt);
+    return status;
+  }
   uv_loop_init(&r->loop);
 
   if (r->opt.demo) {

@@ -71,6 +71,7 @@ static void usage(FILE *f) {
     "Usage: tether [OPTIONS] [FILE.yaml] [TARGET ...]\n"
     "       tether --demo\n"
     "       tether --check FILE.yaml\n"
+    "       tether --replay FILE [--at TIME]\n"
     "Watch many TCP services live: heartbeats with deadlines, RTT, and why\n"
     "each failure happened. TARGET is [NAME=][PRESET://]HOST:PORT.\n"
     "\n"
@@ -87,20 +88,17 @@ static void usage(FILE *f) {
     "Run:\n"
     "  -c, --count N            stop after N heartbeats per target\n"
     "  -d, --duration D         stop after D (30s, 5m)\n"
-    "      --until up|down      end with 0 once every target is up / one is down;\n"
-    "                           1 if --duration or --count ends the run first\n"
+    "      --until up|down      exit 0 once all are up / one is down (else 1)\n"
     "      --check              validate the config, list the targets, exit\n"
     "      --demo               watch built-in misbehaving servers on loopback\n"
+    "      --replay FILE        replay a recorded --log or --json file (gzip too)\n"
+    "      --at TIME            each target as it was at TIME (03:12, RFC 3339)\n"
+    "  -h, --help / -V, --version  this help / the version\n"
     "\n"
     "Probes (override every target's settings):\n",
     f);
   usage_settings(f);
-  fputs(
-    "\n"
-    "  -h, --help               this help\n"
-    "  -V, --version            print the version\n"
-    "\n",
-    f);
+  fputs("\n", f);
   usage_presets(f);
   fputs(
     "Exit status: 0 all targets up at exit, 1 some not up, 2 bad usage or\n"
@@ -200,7 +198,7 @@ static bool is_config_file(const char *arg) {
 enum {
   OPT_PLAIN = 256, OPT_JSON, OPT_LOG, OPT_CHECK, OPT_DEMO, OPT_REFRESH,
   OPT_NO_COLOR, OPT_METRICS, OPT_UNTIL, OPT_DASHBOARD, OPT_SUMMARY,
-  OPT_SETTING = 512 /* + the setting's id */
+  OPT_REPLAY, OPT_AT, OPT_SETTING = 512 /* + the setting's id */
 };
 
 /* The options of the run; the settings' options follow from the table. */
@@ -218,6 +216,8 @@ static const struct option run_options[] = {
   { "no-color", no_argument, NULL, OPT_NO_COLOR },
   { "metrics", required_argument, NULL, OPT_METRICS },
   { "until", required_argument, NULL, OPT_UNTIL },
+  { "replay", required_argument, NULL, OPT_REPLAY },
+  { "at", required_argument, NULL, OPT_AT },
   { "help", no_argument, NULL, 'h' },
   { "version", no_argument, NULL, 'V' },
 };
@@ -271,6 +271,25 @@ static int setting_of_short(int c, int *value) {
     }
   }
   return -1;
+}
+
+/* --replay reads a log and watches nothing: what would start a run has
+ * no place beside it. */
+static int replay_only(const tt_options *o) {
+  const char *what = o->file != NULL || o->ntargets > 0 ? "FILE.yaml or TARGET"
+                     : o->demo                         ? "--demo"
+                     : o->check                        ? "--check"
+                     : o->log_path != NULL             ? "--log"
+                     : o->metrics                      ? "--metrics"
+                     : o->until != TT_UNTIL_NONE       ? "--until"
+                     : o->count > 0                    ? "--count"
+                     : o->duration_ms > 0              ? "--duration"
+                     : o->overrides.has != 0           ? "a probe setting"
+                                                       : NULL;
+  if (what != NULL)
+    return bad("--replay", "replays a recorded log: %s has no place beside "
+               "it (it takes --plain, --json, --at and --summary)", what);
+  return 0;
 }
 
 int tt_options_parse(tt_options *o, int argc, char **argv) {
@@ -346,6 +365,12 @@ int tt_options_parse(tt_options *o, int argc, char **argv) {
         return bad("--until", "%s, not '%s'", v, shown(optarg, w, sizeof w));
       }
       break;
+    case OPT_REPLAY:
+      o->replay = optarg;
+      break;
+    case OPT_AT:
+      o->at = optarg;
+      break;
     case 'h':
       usage(stdout);
       return 1;
@@ -391,6 +416,10 @@ int tt_options_parse(tt_options *o, int argc, char **argv) {
     }
   }
 
+  if (o->at != NULL && o->replay == NULL)
+    return bad("--at", "%s", "is a moment of a replay: give --replay FILE");
+  if (o->replay != NULL)
+    return replay_only(o);
   if (o->demo && (o->file != NULL || o->ntargets > 0))
     return bad("--demo", "%s", "watches its own servers: give no FILE or TARGET");
   if (!o->demo && o->file == NULL && o->ntargets == 0) {

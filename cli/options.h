@@ -30,6 +30,8 @@ typedef struct tt_options {
   bool metrics;          /* --metrics: serve /metrics at metrics_addr */
   struct sockaddr_storage metrics_addr;
   tt_until_cond until;   /* --until; TT_UNTIL_NONE when not given */
+  const char *replay;    /* --replay FILE: a recorded log, not a run */
+  const char *at;        /* --at TIME (with --replay) */
   const char *file;
   char **targets;
   size_t ntargets;
