@@ -294,8 +294,16 @@ void tt_rp_apply(tt_replay *r, const tt_rp_event *ev, uint64_t t) {
     return;
   }
   bool running = s->present && !s->ended;
-  uint32_t def = def_for(r, i, ev, running ? s->def : NONE);
-  bool moved = strcmp(r->defs[def].t.address, r->defs[s->def].t.address) != 0;
+  uint32_t def = s->def;
+  bool moved = false;
+  /* Most events are of a running target, at the address it has. */
+  if (!running || ev->has_settings ||
+      (ev->address[0] != '\0' &&
+       strcmp(ev->address, r->defs[def].t.address) != 0)) {
+    def = def_for(r, i, ev, running ? s->def : NONE);
+    moved = def != s->def &&
+            strcmp(r->defs[def].t.address, r->defs[s->def].t.address) != 0;
+  }
 
   switch (ev->kind) {
   case TT_RP_TARGET:

@@ -139,6 +139,20 @@ static int escape_seq(cur *c, sbuf *b) {
   return 0;
 }
 
+/* Bytes that stand for themselves in a JSON string. */
+static bool plain_byte(unsigned char ch) {
+  return ch >= 0x20 && ch != '"' && ch != '\\';
+}
+
+/* plain_byte of every byte, made once. */
+static bool plain[256];
+
+static void init_plain(void) {
+  if (!plain['a'])
+    for (unsigned i = 0; i < 256; i++)
+      plain[i] = plain_byte((unsigned char)i);
+}
+
 /* A string at c->p (its opening quote). */
 static int string(cur *c, sbuf *b) {
   ws(c);
@@ -148,11 +162,12 @@ static int string(cur *c, sbuf *b) {
   if (b->out != NULL && b->cap > 0)
     b->out[0] = '\0';
   for (;;) {
-    const char *run = c->p;
-    while (c->p < c->end && (unsigned char)*c->p >= 0x20 && *c->p != '"' &&
-           *c->p != '\\')
-      c->p++;
-    put(b, run, (size_t)(c->p - run));
+    /* The run of plain bytes in locals: c->p may alias what put writes. */
+    const char *run = c->p, *p = run, *end = c->end;
+    while (p < end && plain[(unsigned char)*p])
+      p++;
+    c->p = p;
+    put(b, run, (size_t)(p - run));
     if (c->p >= c->end)
       return fail(c, "a string is not closed");
     char ch = *c->p++;
@@ -369,101 +384,170 @@ enum {
   F_FROM = 1 << 4, F_TO = 1 << 5, F_COUNT = 1 << 6
 };
 
-static int member(cur *c, const char *k, size_t klen, tt_rp_event *ev,
+/* The keys a replay reads; any other is passed over. */
+typedef enum key_id {
+  K_OTHER, K_TS, K_EVENT, K_TARGET, K_ADDRESS, K_IP, K_SEQ, K_CLASS,
+  K_RTT, K_REPLY, K_TLS, K_FROM, K_TO, K_ERROR, K_COUNT, K_MODE, K_PRESET,
+  K_INTERVAL, K_TIMEOUT, K_TAGS
+} key_id;
+
+static key_id key_of(const char *k, size_t n) {
+#define KEY(s, id)                                        \
+  if (n == sizeof(s) - 1 && memcmp(k, s, sizeof(s) - 1) == 0) \
+    return id;
+  switch (k[0]) {
+  case 'a': KEY("address", K_ADDRESS) break;
+  case 'c': KEY("class", K_CLASS) KEY("count", K_COUNT) break;
+  case 'e': KEY("event", K_EVENT) KEY("error", K_ERROR) break;
+  case 'f': KEY("from", K_FROM) break;
+  case 'i': KEY("ip", K_IP) KEY("interval_ms", K_INTERVAL) break;
+  case 'm': KEY("mode", K_MODE) break;
+  case 'p': KEY("preset", K_PRESET) break;
+  case 'r': KEY("rtt_us", K_RTT) KEY("reply_us", K_REPLY) break;
+  case 's': KEY("seq", K_SEQ) break;
+  case 't':
+    KEY("ts", K_TS) KEY("target", K_TARGET) KEY("to", K_TO)
+    KEY("tls_us", K_TLS) KEY("tags", K_TAGS) KEY("timeout_ms", K_TIMEOUT)
+    break;
+  default: break;
+  }
+#undef KEY
+  return K_OTHER;
+}
+
+/* The event's kind from its name; names of later versions are others. */
+static tt_rp_kind kind_of(const char *s, size_t n) {
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (kinds[i].name[0] == s[0] && strlen(kinds[i].name) == n &&
+        memcmp(kinds[i].name, s, n) == 0)
+      return kinds[i].kind;
+  return TT_RP_OTHER;
+}
+
+/* An ip as the engine writes one passes as it is; anything else is
+ * escaped. */
+static void set_ip(tt_rp_event *ev, const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
+                   s[i] == ':' || (s[i] >= 'a' && s[i] <= 'f') ||
+                   (s[i] >= 'A' && s[i] <= 'F')))
+    i++;
+  if (i == n && n < sizeof ev->ip)
+    memcpy(ev->ip, s, n + 1);
+  else
+    tt_escape(ev->ip, sizeof ev->ip, s, n, TT_ESC_ASCII);
+}
+
+static int member(cur *c, key_id id, const char *k, tt_rp_event *ev,
                   unsigned *seen) {
   char buf[TT_RP_ADDRESS_MAX];
+  sbuf b = { buf, 0, 0, false };
   uint64_t u;
-#define IS(s) (klen == sizeof(s) - 1 && memcmp(k, s, sizeof(s) - 1) == 0)
-  if (IS("ts")) {
-    if (string_to(c, buf, 48, "\"ts\"") != 0)
+  switch (id) {
+  case K_TS:
+    b.cap = 48;
+    if (string(c, &b) != 0)
       return -1;
-    if (tt_rp_parse_rfc3339(buf, strlen(buf), &ev->ts_us) != 0) {
+    if (b.cut || tt_rp_parse_rfc3339(buf, b.len, &ev->ts_us) != 0) {
       snprintf(c->why, c->n, "\"ts\" is not an RFC 3339 time");
       return -1;
     }
     *seen |= F_TS;
-  } else if (IS("event")) {
-    if (string_to(c, buf, 24, "\"event\"") != 0)
+    return 0;
+  case K_EVENT:
+    b.cap = 24;
+    if (string(c, &b) != 0)
       return -1;
-    ev->kind = TT_RP_OTHER;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-      if (strcmp(buf, kinds[i].name) == 0)
-        ev->kind = kinds[i].kind;
+    ev->kind = b.cut ? TT_RP_OTHER : kind_of(buf, b.len);
     *seen |= F_EVENT;
-  } else if (IS("target")) {
+    return 0;
+  case K_TARGET:
     if (string_to(c, ev->target, sizeof ev->target, "a target name") != 0)
       return -1;
     ev->has_target = ev->target[0] != '\0';
-  } else if (IS("address")) {
+    return 0;
+  case K_ADDRESS:
     return string_to(c, ev->address, sizeof ev->address, "an address");
-  } else if (IS("ip")) {
-    if (string_to(c, buf, 64, "an ip") != 0)
+  case K_IP:
+    b.cap = 64;
+    if (string(c, &b) != 0)
       return -1;
-    tt_escape(ev->ip, sizeof ev->ip, buf, strlen(buf), TT_ESC_ASCII);
-  } else if (IS("seq")) {
+    set_ip(ev, buf, b.len);
+    return 0;
+  case K_SEQ:
     *seen |= F_SEQ;
-    return whole_number(c, UINT64_MAX, &ev->seq, "seq");
-  } else if (IS("class")) {
+    return whole_number(c, UINT64_MAX, &ev->seq, k);
+  case K_CLASS:
     if (string_to(c, buf, 24, "a class") != 0)
       return -1;
     /* A class of a later version is a failure all the same. */
-    if (tt_class_from_name(buf, &ev->cls) != 0)
+    if (buf[0] == 'o' && buf[1] == 'k' && buf[2] == '\0')
+      ev->cls = TT_CLASS_OK;
+    else if (tt_class_from_name(buf, &ev->cls) != 0)
       ev->cls = TT_CLASS_ERROR;
     *seen |= F_CLASS;
-  } else if (IS("rtt_us") || IS("reply_us") || IS("tls_us")) {
+    return 0;
+  case K_RTT:
+  case K_REPLY:
+  case K_TLS:
     if (whole_number(c, UINT32_MAX, &u, k) != 0)
       return -1;
-    if (IS("rtt_us")) {
+    if (id == K_RTT) {
       ev->has_rtt = true;
       ev->rtt_us = (uint32_t)u;
-    } else if (IS("reply_us")) {
+    } else if (id == K_REPLY) {
       ev->has_reply = true;
       ev->reply_us = (uint32_t)u;
     } else {
       ev->has_tls = true;
       ev->tls_us = (uint32_t)u;
     }
-  } else if (IS("from")) {
+    return 0;
+  case K_FROM:
     *seen |= F_FROM;
-    return state_of(c, &ev->from, "from");
-  } else if (IS("to")) {
+    return state_of(c, &ev->from, k);
+  case K_TO:
     *seen |= F_TO;
-    return state_of(c, &ev->to, "to");
-  } else if (IS("error")) {
+    return state_of(c, &ev->to, k);
+  case K_ERROR:
     /* Cut to what a view keeps, then escaped as the engine's details
      * are: a log's own (already escaped) comes out as it went in. */
-    sbuf b = { buf, TT_ERROR_MAX, 0, false };
+    b.cap = TT_ERROR_MAX;
     if (string(c, &b) != 0)
       return -1;
     tt_escape(ev->error, sizeof ev->error, buf, b.len, TT_ESC_KEEP_BACKSLASH);
-  } else if (IS("count")) {
+    return 0;
+  case K_COUNT:
     *seen |= F_COUNT;
-    return whole_number(c, UINT64_MAX, &ev->count, "count");
-  } else if (IS("mode")) {
+    return whole_number(c, UINT64_MAX, &ev->count, k);
+  case K_MODE:
     if (string_to(c, buf, 24, "a mode") != 0)
       return -1;
     ev->mode = strcmp(buf, "persistent") == 0 ? TT_MODE_PERSISTENT
                : strcmp(buf, "connect") == 0  ? TT_MODE_CONNECT
                                               : TT_MODE_UNSET;
-  } else if (IS("preset")) {
-    sbuf b = { ev->preset, sizeof ev->preset, 0, false };
+    return 0;
+  case K_PRESET:
+    b.out = ev->preset;
+    b.cap = sizeof ev->preset;
     if (string(c, &b) != 0)
       return -1;
     if (b.cut)
       ev->preset[0] = '\0'; /* no such preset */
-  } else if (IS("interval_ms")) {
-    if (whole_number(c, UINT64_MAX, &ev->interval_ms, "interval_ms") != 0)
+    return 0;
+  case K_INTERVAL:
+    if (whole_number(c, UINT64_MAX, &ev->interval_ms, k) != 0)
       return -1;
     ev->has_settings = ev->interval_ms > 0;
-  } else if (IS("timeout_ms")) {
-    return whole_number(c, UINT64_MAX, &ev->timeout_ms, "timeout_ms");
-  } else if (IS("tags")) {
+    return 0;
+  case K_TIMEOUT:
+    return whole_number(c, UINT64_MAX, &ev->timeout_ms, k);
+  case K_TAGS:
     return tags(c, ev);
-  } else {
-    return skip_value(c);
+  case K_OTHER:
+    break;
   }
-#undef IS
-  return 0;
+  return skip_value(c);
 }
 
 /* What each kind needs to mean anything. */
@@ -508,6 +592,7 @@ int tt_rp_parse(const char *line, size_t len, tt_rp_event *ev, char *why,
   ev->target[0] = ev->address[0] = ev->ip[0] = '\0';
   ev->error[0] = ev->preset[0] = '\0';
   why[0] = '\0';
+  init_plain();
   ws(&c);
   if (c.p == c.end)
     return 0;
@@ -515,11 +600,29 @@ int tt_rp_parse(const char *line, size_t len, tt_rp_event *ev, char *why,
     return fail(&c, "a line is not an object");
   if (!eat(&c, '}')) {
     do {
-      sbuf k = { key, sizeof key, 0, false };
-      if (member_key(&c, &k) != 0)
-        return -1;
-      /* A key too long for any of ours is one to pass over. */
-      if (member(&c, key, k.cut ? 0 : k.len, ev, &seen) != 0)
+      key_id id;
+      ws(&c);
+      /* A key without escapes is read where it is (tether writes no
+       * other); one with them is decoded. */
+      const char *k0 = c.p + 1, *q = k0;
+      while (q < c.end && plain[(unsigned char)*q])
+        q++;
+      if (c.p < c.end && *c.p == '"' && q < c.end && *q == '"' &&
+          (size_t)(q - k0) < sizeof key) {
+        memcpy(key, k0, (size_t)(q - k0));
+        key[q - k0] = '\0';
+        id = q == k0 ? K_OTHER : key_of(k0, (size_t)(q - k0));
+        c.p = q + 1;
+        if (!eat(&c, ':'))
+          return fail(&c, "expected ':'");
+      } else {
+        sbuf k = { key, sizeof key, 0, false };
+        if (member_key(&c, &k) != 0)
+          return -1;
+        /* A key too long for any of ours is one to pass over. */
+        id = k.cut || k.len == 0 ? K_OTHER : key_of(key, k.len);
+      }
+      if (member(&c, id, key, ev, &seen) != 0)
         return -1;
     } while (eat(&c, ','));
     if (!eat(&c, '}'))

@@ -217,10 +217,7 @@ int tt_rp_stream_line(tt_rp_stream *s, const char **line, size_t *len,
         return 0;
       return damage(s, "the last line is cut short (no newline)", NULL);
     }
-    size_t before = s->start;
-    if (refill(s) < 0 && s->end - s->start == scanned)
-      continue; /* damage, and nothing new: said above */
-    (void)before;
+    refill(s);
   }
 }
 
@@ -258,8 +255,9 @@ int tt_rp_stream_seek(tt_rp_stream *s, const tt_rp_access *ap,
       s->buf_off += s->end;
       s->end = 0;
     }
-    if (refill(s) < 0 || s->eof)
-      return s->buf_off + s->end >= offset ? 0 : -EIO;
+    if (s->eof || s->failed)
+      return -EIO;
+    refill(s);
   }
   s->start = (size_t)(offset - s->buf_off);
   return 0;
