@@ -1,4 +1,5 @@
 /* jsonl.c - a strict reader for the flat JSON objects tether writes. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,6 +116,54 @@ static int read_value(cursor *c, tt_json_field *f) {
   return 0;
 }
 
+/* "KEY.SUFFIX", malloc'd. */
+static char *join_key(const char *prefix, const char *k) {
+  char *key = malloc(strlen(prefix) + strlen(k) + 2);
+  if (key != NULL)
+    sprintf(key, "%s.%s", prefix, k);
+  return key;
+}
+
+/* An array of values (a target's tags): the field KEY counts them, and
+ * each is KEY.0, KEY.1, ... */
+static int read_array(cursor *c, tt_json_obj *o, char *k) {
+  tt_json_field *count = &o->f[o->n++];
+  memset(count, 0, sizeof *count);
+  count->key = k;
+  count->is_num = true;
+  c->p++; /* '[' */
+  skip_ws(c);
+  if (c->p < c->end && *c->p == ']') {
+    c->p++;
+    return 0;
+  }
+  for (;;) {
+    char idx[24];
+    if (o->n >= TT_JSON_MAX_FIELDS)
+      return -1;
+    snprintf(idx, sizeof idx, "%d", (int)count->num);
+    tt_json_field *f = &o->f[o->n];
+    memset(f, 0, sizeof *f);
+    if ((f->key = join_key(k, idx)) == NULL)
+      return -1;
+    o->n++;
+    count->num++;
+    if (read_value(c, f) != 0)
+      return -1;
+    skip_ws(c);
+    if (c->p < c->end && *c->p == ',') {
+      c->p++;
+      skip_ws(c);
+      continue;
+    }
+    if (c->p < c->end && *c->p == ']') {
+      c->p++;
+      return 0;
+    }
+    return -1;
+  }
+}
+
 static int read_object(cursor *c, tt_json_obj *o, const char *prefix) {
   skip_ws(c);
   if (c->p >= c->end || *c->p != '{')
@@ -142,20 +191,17 @@ static int read_object(cursor *c, tt_json_obj *o, const char *prefix) {
       free(k);
       if (r != 0)
         return -1;
+    } else if (prefix == NULL && c->p < c->end && *c->p == '[') {
+      if (read_array(c, o, k) != 0)
+        return -1;
     } else {
       tt_json_field *f = &o->f[o->n];
       memset(f, 0, sizeof *f);
       if (prefix != NULL) {
-        size_t kl = strlen(prefix) + strlen(k) + 2;
-        f->key = malloc(kl);
-        if (f->key == NULL) {
-          free(k);
-          return -1;
-        }
-        strcpy(f->key, prefix);
-        strcat(f->key, ".");
-        strcat(f->key, k);
+        f->key = join_key(prefix, k);
         free(k);
+        if (f->key == NULL)
+          return -1;
       } else {
         f->key = k;
       }

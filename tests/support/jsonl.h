@@ -1,6 +1,7 @@
 /* jsonl.h - a small reader for tether's JSON events in tests: one object
- * per line, values that are strings, numbers, null, or one nested object
- * of numbers ("classes"). Strict: anything else is a parse error. */
+ * per line, values that are strings, numbers, null, one nested object of
+ * numbers ("classes"), or an array of those ("tags": its count, then
+ * "tags.0", "tags.1", ...). Strict: anything else is a parse error. */
 #ifndef TETHER_TEST_JSONL_H
 #define TETHER_TEST_JSONL_H
 
@@ -10,7 +11,8 @@
 #define TT_JSON_MAX_FIELDS 48
 
 typedef struct tt_json_field {
-  char *key;    /* "classes.timeout" for members of a nested object */
+  char *key;    /* "classes.timeout" for members of a nested object,
+                   "tags.0" for an array's */
   char *str;    /* decoded string, or NULL */
   double num;
   bool is_num;
