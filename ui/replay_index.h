@@ -87,12 +87,24 @@ struct tt_replay {
   tt_rp_event ev;      /* scratch */
 };
 
-/* replay.c */
-bool tt_rp_bit(const tt_rp_bits *b, size_t i);
-size_t tt_rp_lookup(const tt_replay *r, const char *name);
-/* Applies ev (of time t) to the slots. */
+/* replay.c: ev (of time t) applied to the slots. */
 void tt_rp_apply(tt_replay *r, const tt_rp_event *ev, uint64_t t);
+
+/* replay_targets.c: targets by name; a new one's number (SIZE_MAX: out
+ * of memory); the version of target i's settings that ev speaks of
+ * (found, or made while the log is indexed); a slot as before its
+ * target's first event. */
+size_t tt_rp_lookup(const tt_replay *r, const char *name);
+size_t tt_rp_add_target(tt_replay *r, const tt_rp_event *ev);
+uint32_t tt_rp_def_for(tt_replay *r, size_t i, const tt_rp_event *ev,
+                       uint32_t base);
 void tt_rp_slot_reset(tt_replay *r, size_t i);
+void tt_rp_def_free(tt_rp_def *d);
+
+/* replay_build.c: the pass that indexes a file of size bytes. */
+int tt_rp_build(tt_replay *r, uint64_t size);
+bool tt_rp_bit(const tt_rp_bits *b, size_t i);
+void tt_rp_mark_free(tt_rp_mark *m);
 
 /* replay_snap.c: the slots 0..n-1 packed into a checkpoint and back. */
 int tt_rp_snap_make(const tt_replay *r, tt_rp_mark *m);

@@ -309,7 +309,10 @@ static void test_a_large_gzip_log_seeks_through_access_points(void **unused) {
   tt_rlog_gzip(s.log.path, gz, 1, 0);
   tt_replay *r = open_log(gz, 2000, 0);
   tt_replay_info_get(r, &in);
-  assert_true(in.checkpoints >= 10);
+  /* 20 strides; a checkpoint waits for the first deflate block boundary
+   * past the lines already cut from the stream, so fewer are made, but
+   * many more than the one at the start. */
+  assert_true(in.checkpoints >= 6);
   seek_around(r, &s, 40);
   tt_replay_close(r);
   unlink(gz);
