@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "replay_index.h"
+#include "replay_read.h"
 
 /* A log of more days than this is searched no further for a time of day
  * (it is then given with its date). */
@@ -135,5 +136,79 @@ int tt_replay_parse_time(const tt_replay *r, const char *text,
     return -1;
   }
   *t_us = at;
+  return 0;
+}
+
+/* ---- RFC 3339 ---------------------------------------------------------------- */
+
+static bool digits(const char *s, size_t n, unsigned *v) {
+  *v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return false;
+    *v = *v * 10 + (unsigned)(s[i] - '0');
+  }
+  return true;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = (unsigned)(y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (int64_t)doe - 719468;
+}
+
+static unsigned days_in_month(unsigned y, unsigned m) {
+  static const unsigned len[] = { 31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31 };
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : len[m - 1];
+}
+
+int tt_rp_parse_rfc3339(const char *s, size_t len, uint64_t *us) {
+  unsigned y, mo, d, h, mi, sec, oh = 0, om = 0;
+  if (len < 20 || !digits(s, 4, &y) || s[4] != '-' ||
+      !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
+      s[16] != ':' || !digits(s + 17, 2, &sec))
+    return -1;
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+      h > 23 || mi > 59 || sec > 60)
+    return -1;
+  size_t i = 19;
+  uint64_t frac = 0;
+  if (i < len && s[i] == '.') {
+    size_t k = 0;
+    for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, k++)
+      if (k < 6)
+        frac = frac * 10 + (uint64_t)(s[i] - '0');
+    if (k == 0)
+      return -1;
+    for (; k < 6; k++)
+      frac *= 10;
+  }
+  int sign = 0;
+  if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+    i++;
+  } else if (i + 6 == len && (s[i] == '+' || s[i] == '-') &&
+             digits(s + i + 1, 2, &oh) && s[i + 3] == ':' &&
+             digits(s + i + 4, 2, &om) && oh <= 23 && om <= 59) {
+    sign = s[i] == '+' ? 1 : -1;
+    i += 6;
+  } else {
+    return -1;
+  }
+  if (i != len)
+    return -1;
+  int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+  t -= sign * (int64_t)(oh * 3600 + om * 60);
+  if (t < 0)
+    return -1;
+  *us = (uint64_t)t * 1000000u + frac;
   return 0;
 }
