@@ -77,17 +77,23 @@ static void pack_stats(out *o, const tt_stats *st) {
   put(o, st->reconnects);
   put(o, st->skipped);
   put(o, st->discarded_bytes);
+  /* The buckets in use, as (zero buckets passed over, count) pairs, their
+   * number first: one byte kept for it, any histogram has fewer than 128
+   * buckets in use or takes a second. */
+  _Static_assert(TT_HIST_BUCKETS < 128 * 128, "two bytes count buckets");
+  unsigned char *count = o->p;
   size_t nz = 0, at = 0;
-  for (size_t b = 0; b < TT_HIST_BUCKETS; b++)
-    nz += st->hist[b] != 0;
-  put(o, nz);
+  o->p += 2;
   for (size_t b = 0; b < TT_HIST_BUCKETS; b++) {
     if (st->hist[b] == 0)
       continue;
     put(o, b - at);
     put(o, st->hist[b]);
     at = b + 1;
+    nz++;
   }
+  count[0] = (unsigned char)(nz | 0x80);
+  count[1] = (unsigned char)(nz >> 7);
   /* A ring that never went round holds its samples from 0. */
   put(o, st->ring_len);
   put(o, st->ring_next);
