@@ -327,12 +327,35 @@ const tt_dash_binding *tt_dash_bindings(size_t *n) {
   return bindings;
 }
 
+/* Whether a front end's key takes the place of the model's b. */
+static bool taken_over(const tt_dash_model *m, const tt_dash_binding *b) {
+  for (size_t i = 0; i < m->nextra; i++)
+    if (m->extra[i].key == b->key && (m->extra[i].screens & b->screens))
+      return true;
+  return false;
+}
+
 const tt_dash_binding *tt_dash_binding_at(const tt_dash_model *m, size_t k) {
   if (k < m->nextra)
     return &m->extra[k];
   k -= m->nextra;
-  return k < sizeof(bindings) / sizeof(bindings[0]) ? &bindings[k] : NULL;
+  for (size_t i = 0; i < sizeof(bindings) / sizeof(bindings[0]); i++) {
+    if (m->nextra > 0 && taken_over(m, &bindings[i]))
+      continue;
+    if (k-- == 0)
+      return &bindings[i];
+  }
+  return NULL;
 }
+
+unsigned tt_dash_model_key(tt_dash_model *m, int key) {
+  for (size_t i = 0; i < sizeof(bindings) / sizeof(bindings[0]); i++)
+    if (bindings[i].key == key && (bindings[i].screens & m->screen))
+      return bindings[i].act(m);
+  return 0;
+}
+
+static const char *utf8_of(int key, char buf[8]);
 
 const char *tt_dash_key_name(int key, char buf[8]) {
   static const struct {
@@ -343,11 +366,17 @@ const char *tt_dash_key_name(int key, char buf[8]) {
     {TT_KEY_PGDN, "PgDn"},   {TT_KEY_HOME, "Home"},   {TT_KEY_END, "End"},
     {TT_KEY_ENTER, "Enter"}, {TT_KEY_ESC, "Esc"},     {TT_KEY_TAB, "Tab"},
     {TT_KEY_BACKSPACE, "Backspace"}, {TT_KEY_KILL_LINE, "^U"},
-    {TT_KEY_REDRAW, "^L"},
+    {TT_KEY_REDRAW, "^L"},   {TT_KEY_LEFT, "Left"},   {TT_KEY_RIGHT, "Right"},
+    {' ', "Space"},
   };
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
     if (names[i].key == key)
       return names[i].name;
+  return utf8_of(key, buf);
+}
+
+/* A character in UTF-8. */
+static const char *utf8_of(int key, char buf[8]) {
   uint32_t c = (uint32_t)key;
   if (c < 0x80) {
     buf[0] = (char)c;
@@ -380,7 +409,7 @@ static unsigned prompt_type(tt_dash_model *m, int key) {
   if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c > 0x10ffff ||
       (c >= 0xd800 && c <= 0xdfff))
     return 0;
-  tt_dash_key_name(key, enc);
+  utf8_of(key, enc);
   size_t len = strlen(enc);
   if (m->filter_len + len >= sizeof(m->filter_text))
     return 0;
@@ -419,6 +448,43 @@ static unsigned prompt_key(tt_dash_model *m, int key) {
   }
 }
 
+/* ---- a front end's question ---- */
+
+unsigned tt_dash_ask(tt_dash_model *m, const char *title, const char *hint,
+                     unsigned (*done)(tt_dash_model *m, bool ok)) {
+  m->ask_title = title;
+  m->ask_hint = hint;
+  m->ask_done = done;
+  m->ask_len = 0;
+  m->ask_text[0] = '\0';
+  return TT_DIRTY_DRAW;
+}
+
+/* Keys while it is open: printable ASCII is typed (times and dates need
+ * no more). */
+static unsigned ask_key(tt_dash_model *m, int key) {
+  unsigned (*done)(tt_dash_model *, bool) = m->ask_done;
+  switch (key) {
+  case TT_KEY_ENTER:
+  case TT_KEY_ESC:
+    m->ask_title = NULL;
+    return TT_DIRTY_DRAW | done(m, key == TT_KEY_ENTER);
+  case TT_KEY_BACKSPACE:
+    if (m->ask_len > 0)
+      m->ask_text[--m->ask_len] = '\0';
+    return TT_DIRTY_DRAW;
+  case TT_KEY_KILL_LINE:
+    m->ask_text[m->ask_len = 0] = '\0';
+    return TT_DIRTY_DRAW;
+  default:
+    if (key < 0x20 || key > 0x7e || m->ask_len + 1 >= sizeof(m->ask_text))
+      return 0;
+    m->ask_text[m->ask_len++] = (char)key;
+    m->ask_text[m->ask_len] = '\0';
+    return TT_DIRTY_DRAW;
+  }
+}
+
 static const tt_dash_binding *lookup(const tt_dash_model *m, int key) {
   const tt_dash_binding *b;
   for (size_t k = 0; (b = tt_dash_binding_at(m, k)) != NULL; k++)
@@ -432,6 +498,8 @@ unsigned tt_dash_key(tt_dash_model *m, int key) {
     m->screen = m->help_from;
     return TT_DIRTY_DRAW;
   }
+  if (m->ask_title != NULL)
+    return ask_key(m, key);
   if (m->prompt)
     return prompt_key(m, key);
   const tt_dash_binding *b = lookup(m, key);

@@ -165,6 +165,24 @@ static void series_drop(tt_dash_model *m, size_t i) {
   m->tracks[i].series = NULL;
 }
 
+unsigned tt_dash_resync(tt_dash_model *m) {
+  for (size_t i = 0; i < m->n; i++) {
+    tt_dash_track *t = &m->tracks[i];
+    const tt_view *v = m->view_at(m->src, i);
+    if (v == NULL) {
+      if (t->present)
+        series_drop(m, i);
+      t->present = false;
+      continue;
+    }
+    if (!t->present && track_open(m, i, v, v->state_since_us) != 0)
+      continue;
+    t->state = (uint8_t)v->state;
+    t->since_us = v->state_since_us;
+  }
+  return TT_DIRTY_DRAW | TT_DIRTY_DATA | TT_DIRTY_FILTER | TT_DIRTY_STATES;
+}
+
 /* The interval most targets share: one HISTORY cell by default. */
 static uint64_t common_interval_ms(const tt_dash_model *m) {
   enum { DISTINCT = 16 };

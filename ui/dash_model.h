@@ -59,7 +59,9 @@ enum {
   TT_KEY_BACKSPACE,
   TT_KEY_TAB,
   TT_KEY_KILL_LINE, /* ^U */
-  TT_KEY_REDRAW     /* ^L */
+  TT_KEY_REDRAW,    /* ^L */
+  TT_KEY_LEFT,
+  TT_KEY_RIGHT
 };
 
 typedef enum tt_dash_screen {
@@ -78,6 +80,8 @@ typedef struct tt_dash_mini {
 #define TT_DASH_FILTER_MAX 128 /* bytes of a filter */
 #define TT_DASH_NO_GROUP UINT32_MAX
 #define TT_DASH_NOTICE_MAX 200
+#define TT_DASH_STATUS_MAX 96
+#define TT_DASH_ASK_MAX 64
 
 /* What the model remembers of a target over time: its HISTORY cells,
  * LOSS window and latest state changes. Freed when the target leaves;
@@ -216,10 +220,24 @@ typedef struct tt_dash_model {
   uint64_t notice_until_us;
 
   /* Keys a front end adds (a replay's time keys); looked up before the
-   * model's own and shown with them. owner is theirs. */
+   * model's own, and a model's key of the same name gives way to them
+   * (in help and the key bar too). owner is theirs. */
   const struct tt_dash_binding *extra;
   size_t nextra;
   void *owner;
+
+  /* A front end's word in the header, before the clock (a replay's
+   * position and speed); "" for none. */
+  char status[TT_DASH_STATUS_MAX];
+
+  /* A front end's one-line question (a replay's "Time: "), open while
+   * ask_title is set: printable characters go into ask_text, Enter calls
+   * ask_done(m, true), Esc ask_done(m, false); it closes before either.
+   * ask_hint follows the text on the key bar. */
+  const char *ask_title, *ask_hint;
+  char ask_text[TT_DASH_ASK_MAX];
+  size_t ask_len;
+  unsigned (*ask_done)(struct tt_dash_model *m, bool ok);
 
   unsigned name_want, address_want, tags_want; /* widest, escaped */
   unsigned cert_want; /* the CERT column's width while a target uses TLS */
@@ -237,6 +255,11 @@ void tt_dash_set_clock(tt_dash_model *m, uint64_t wall_us);
  * event log, state changes), for a replay that moves its cursor back and
  * feeds the events again. */
 void tt_dash_forget(tt_dash_model *m);
+
+/* Takes again from the source which targets are there, with their
+ * states (a replay whose cursor jumped: events fed since then may say
+ * otherwise of targets that came and went). Returns what to redraw. */
+unsigned tt_dash_resync(tt_dash_model *m);
 
 /* Target i as shown (live, or its copy while paused), NULL when it is
  * not there; its settings, NULL when it is not watched now; its name
@@ -344,9 +367,18 @@ typedef struct tt_dash_binding {
 
 const tt_dash_binding *tt_dash_bindings(size_t *n);
 
-/* The k-th key of m: a front end's own (extra) first, then the model's;
- * NULL past the last. */
+/* The k-th key of m: a front end's own (extra) first, then the model's
+ * that none of them takes the place of; NULL past the last. */
 const tt_dash_binding *tt_dash_binding_at(const tt_dash_model *m, size_t k);
+
+/* Runs the model's own action for key, whatever a front end's keys say
+ * (a replay gives grouping and zoom keys of their own). */
+unsigned tt_dash_model_key(tt_dash_model *m, int key);
+
+/* Opens the front end's question (see ask_title). Returns what to
+ * redraw. */
+unsigned tt_dash_ask(tt_dash_model *m, const char *title, const char *hint,
+                     unsigned (*done)(tt_dash_model *m, bool ok));
 
 /* A key's name as help and the key bar show it: "Up", "PgDn", "Enter",
  * "^L", "q". */

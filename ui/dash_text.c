@@ -130,6 +130,10 @@ void tt_text_header(tt_line *out, const tt_dash_model *m, const char *source,
     total += counts[k];
 
   tt_line_clear(&right);
+  if (m->status[0] != '\0') {
+    tt_line_puts(&right, TT_ROLE_PAUSED, m->status);
+    tt_line_puts(&right, TT_ROLE_NORMAL, "  ");
+  }
   if (m->behind > 0) {
     addf(&right, TT_ROLE_DOWN, " BEHIND %llu ", (unsigned long long)m->behind);
     tt_line_puts(&right, TT_ROLE_NORMAL, "  ");
@@ -267,6 +271,16 @@ void tt_text_keybar(tt_line *out, const tt_dash_model *m, unsigned cols) {
     tt_line_puts(out, TT_ROLE_KEY, " ");
     tt_line_puts(out, TT_ROLE_MUTED,
                  "   Enter keep  Esc clear   state:down tag:prod !up");
+    tt_line_cut(out, cols);
+    return;
+  }
+  if (m->ask_title != NULL) {
+    tt_line_puts(out, TT_ROLE_TITLE, m->ask_title);
+    tt_line_puts(out, TT_ROLE_NORMAL,
+                 tt_text_esc(m, m->ask_text, buf, sizeof(buf)));
+    tt_line_puts(out, TT_ROLE_KEY, " ");
+    if (m->ask_hint != NULL)
+      tt_line_puts(out, TT_ROLE_MUTED, m->ask_hint);
     tt_line_cut(out, cols);
     return;
   }
