@@ -1,6 +1,7 @@
-/* dashboard.c - the live dashboard on the engine's loop: stdin through a
- * uv_poll, SIGWINCH through a uv_signal, redraws from dirty flags at most
- * once per refresh period, and the terminal given back on every exit. */
+/* dashboard.c - the dashboard on the loop, on an engine or on views that
+ * a front end feeds (a replay): stdin through a uv_poll, SIGWINCH through
+ * a uv_signal, redraws from dirty flags at most once per refresh period,
+ * and the terminal given back on every exit. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <signal.h>
@@ -23,6 +24,7 @@ struct tt_dashboard {
   tt_engine *engine;
   void (*on_quit)(void *arg);
   void (*on_reload)(void *arg);
+  unsigned (*feed)(void *arg, tt_dash_model *m);
   void *arg;
   char *source;
   uint64_t refresh_ms;
@@ -74,6 +76,8 @@ static void dash_close_handles(tt_dashboard *d) {
     uv_close(handles[i], dash_close_cb);
 }
 
+static void dash_mark(tt_dashboard *d, unsigned flags);
+
 static void dash_draw_now(tt_dashboard *d) {
   /* Periods from start to start: a key waits at most one. */
   d->last_draw_ms = uv_now(d->loop);
@@ -83,9 +87,15 @@ static void dash_draw_now(tt_dashboard *d) {
     tt_crt_resize(&d->crt);
     clearok(curscr, TRUE);
   }
-  tt_dash_set_clock(&d->model, tt_wall_us());
-  tt_dash_refresh(&d->model, dirty);
+  unsigned again = 0;
+  if (d->feed != NULL)
+    again = d->feed(d->arg, &d->model);
+  else
+    tt_dash_set_clock(&d->model, tt_wall_us());
+  tt_dash_refresh(&d->model, dirty | again);
   tt_draw(&d->crt, &d->model, d->source);
+  if (again != 0)
+    dash_mark(d, again);
 }
 
 static void draw_cb(uv_timer_t *t) {
@@ -118,6 +128,10 @@ static uint64_t until_next_second(void) {
 static void tick_cb(uv_timer_t *t) {
   tt_dashboard *d = t->data;
   uv_timer_start(&d->tick, tick_cb, until_next_second(), 0);
+  if (d->engine == NULL) {
+    dash_mark(d, TT_DIRTY_DRAW);
+    return;
+  }
   uint64_t now = tt_engine_skipped(d->engine);
   uint64_t then = d->skipped_at[d->skipped_next];
   d->skipped_at[d->skipped_next] = now;
@@ -144,6 +158,8 @@ static int translate_key(int r, wint_t ch) {
     case KEY_END: return TT_KEY_END;
     case KEY_ENTER: return TT_KEY_ENTER;
     case KEY_BACKSPACE: return TT_KEY_BACKSPACE;
+    case KEY_LEFT: return TT_KEY_LEFT;
+    case KEY_RIGHT: return TT_KEY_RIGHT;
     default: return -1;
     }
   }
@@ -162,7 +178,7 @@ static int translate_key(int r, wint_t ch) {
 
 static void dash_act(tt_dashboard *d, unsigned flags) {
   size_t sel = tt_dash_selected(&d->model);
-  if ((flags & TT_DO_RECONNECT) && sel != SIZE_MAX &&
+  if ((flags & TT_DO_RECONNECT) && sel != SIZE_MAX && d->engine != NULL &&
       tt_engine_view(d->engine, sel) != NULL)
     tt_engine_reconnect(d->engine, sel);
   dash_mark(d, flags);
@@ -186,7 +202,8 @@ static void input_cb(uv_poll_t *p, int status, int events) {
     uv_poll_stop(p);
     return;
   }
-  tt_dash_set_clock(&d->model, tt_wall_us());
+  if (d->feed == NULL)
+    tt_dash_set_clock(&d->model, tt_wall_us());
   /* Take every key that is there: one poll wake-up may bring many. */
   while (!d->stopping) {
     wint_t ch;
@@ -225,6 +242,7 @@ int tt_dashboard_start(uv_loop_t *loop, const tt_dashboard_opts *opts,
   d->engine = opts->engine;
   d->on_quit = opts->on_quit;
   d->on_reload = opts->on_reload;
+  d->feed = opts->feed;
   d->arg = opts->arg;
   d->refresh_ms = opts->refresh_ms > 0 ? opts->refresh_ms : 100;
   d->source = strdup(opts->source != NULL ? opts->source : "");
@@ -234,15 +252,18 @@ int tt_dashboard_start(uv_loop_t *loop, const tt_dashboard_opts *opts,
   }
   bool utf8 = tt_crt_locale_utf8();
   tt_dash_model_opts mo = {
-    .view_at = engine_view,
-    .src = opts->engine,
-    .n = tt_engine_size(opts->engine),
+    .view_at = opts->engine != NULL ? engine_view : opts->view_at,
+    .src = opts->engine != NULL ? (void *)opts->engine : opts->src,
+    .n = opts->engine != NULL ? tt_engine_size(opts->engine) : opts->n,
     .utf8 = utf8,
     .wall_us = tt_wall_us(),
   };
   rc = tt_dash_model_init(&d->model, &mo);
   if (rc != 0)
     goto fail_free;
+  d->model.extra = opts->keys;
+  d->model.nextra = opts->nkeys;
+  d->model.owner = opts->arg;
 
   /* From here on the memory belongs to the handles' close callbacks. */
   uv_timer_init(loop, &d->draw_timer);
@@ -294,6 +315,15 @@ fail_free:
   return rc;
 }
 
+tt_dash_model *tt_dashboard_model(tt_dashboard *d) {
+  return d != NULL && d == dash_live ? &d->model : NULL;
+}
+
+void tt_dashboard_mark(tt_dashboard *d, unsigned flags) {
+  if (d != NULL && d == dash_live)
+    dash_mark(d, flags);
+}
+
 void tt_dashboard_event(tt_dashboard *d, const tt_event *ev) {
   if (d == NULL || d != dash_live)
     return;
@@ -303,7 +333,8 @@ void tt_dashboard_event(tt_dashboard *d, const tt_event *ev) {
 void tt_dashboard_notice(tt_dashboard *d, bool error, const char *text) {
   if (d == NULL || d != dash_live)
     return;
-  tt_dash_set_clock(&d->model, tt_wall_us());
+  if (d->feed == NULL)
+    tt_dash_set_clock(&d->model, tt_wall_us());
   dash_mark(d, tt_dash_notice(&d->model, error, text, true));
 }
 
