@@ -26,6 +26,44 @@ static void start(tt_replay *r, size_t i, uint32_t def, uint64_t t) {
   s->ended = false;
 }
 
+/* A recorded event as the engine reported it (view unset); false for
+ * the kinds an engine does not report (target, summary, dropped). */
+static bool to_event(const tt_rp_event *ev, uint64_t t, tt_event *out) {
+  static const int kinds[] = {
+    [TT_RP_HEARTBEAT] = TT_EVENT_HEARTBEAT, [TT_RP_LATE] = TT_EVENT_LATE,
+    [TT_RP_STATE] = TT_EVENT_STATE, [TT_RP_RECONNECT] = TT_EVENT_RECONNECT,
+    [TT_RP_ADDED] = TT_EVENT_ADDED, [TT_RP_REMOVED] = TT_EVENT_REMOVED,
+    [TT_RP_TLS] = TT_EVENT_TLS, [TT_RP_TARGET] = -1, [TT_RP_SUMMARY] = -1,
+    [TT_RP_DROPPED] = -1, [TT_RP_OTHER] = -1,
+  };
+  if (kinds[ev->kind] < 0)
+    return false;
+  *out = (tt_event){
+    .kind = (tt_event_kind)kinds[ev->kind],
+    .ts_us = t,
+    .seq = ev->seq,
+    .cls = ev->cls,
+    .has_rtt = ev->has_rtt,
+    .rtt_us = ev->rtt_us,
+    .has_reply = ev->has_reply,
+    .reply_us = ev->reply_us,
+    .has_tls = ev->has_tls,
+    .tls_us = ev->tls_us,
+    .from = ev->from,
+    .to = ev->to,
+    .error = ev->error,
+  };
+  return true;
+}
+
+bool tt_replay_event_of(const tt_replay *r, const tt_replay_event *e,
+                        tt_event *out) {
+  if (e->target >= r->n || !to_event(e->ev, e->t_us, out))
+    return false;
+  out->view = &r->slots[e->target].view;
+  return true;
+}
+
 void tt_rp_apply(tt_replay *r, const tt_rp_event *ev, uint64_t t) {
   size_t i = ev->has_target ? tt_rp_lookup(r, ev->target) : SIZE_MAX;
   if (i == SIZE_MAX || ev->kind == TT_RP_OTHER || ev->kind == TT_RP_DROPPED)
@@ -76,26 +114,9 @@ void tt_rp_apply(tt_replay *r, const tt_rp_event *ev, uint64_t t) {
   if (ev->ip[0] != '\0')
     memcpy(s->view.ip, ev->ip, sizeof s->view.ip);
 
-  static const tt_event_kind kinds[] = {
-    [TT_RP_HEARTBEAT] = TT_EVENT_HEARTBEAT, [TT_RP_LATE] = TT_EVENT_LATE,
-    [TT_RP_STATE] = TT_EVENT_STATE, [TT_RP_RECONNECT] = TT_EVENT_RECONNECT,
-  };
-  if (ev->kind > TT_RP_RECONNECT)
-    return;
-  tt_event e = {
-    .kind = kinds[ev->kind],
-    .ts_us = t,
-    .seq = ev->seq,
-    .cls = ev->cls,
-    .has_rtt = ev->has_rtt,
-    .rtt_us = ev->rtt_us,
-    .has_tls = ev->has_tls,
-    .tls_us = ev->tls_us,
-    .from = ev->from,
-    .to = ev->to,
-    .error = ev->error,
-  };
-  tt_view_apply(&s->view, &e);
+  tt_event e;
+  if (ev->kind <= TT_RP_RECONNECT && to_event(ev, t, &e))
+    tt_view_apply(&s->view, &e);
 }
 
 int tt_replay_open(const char *path, const tt_replay_opts *opts,

@@ -136,6 +136,14 @@ typedef bool (*tt_replay_event_cb)(const tt_replay_event *e, void *arg);
 int tt_replay_each(tt_replay *r, uint64_t from_us, uint64_t to_us,
                    size_t target, tt_replay_event_cb cb, void *arg);
 
+/* e as the engine reported it, for a front end's model (a dashboard's
+ * event log and HISTORY): view is its target's as at the cursor, there
+ * or not (its number, name and settings). Returns false for events an
+ * engine does not report (target, summary, dropped, those of no
+ * target). */
+bool tt_replay_event_of(const tt_replay *r, const tt_replay_event *e,
+                        tt_event *out);
+
 /* ---- times typed by people ---- */
 
 /* Reads text as a moment of this log: "03:12" or "03:12:40" (local time
