@@ -444,7 +444,7 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGXFSZ, SIG_IGN);
   if (r->opt.replay != NULL) {
-    status = tt_run_replay(&r->opt);
+    status = tt_run_replay(r);
     tt_options_free(&r->opt);
     return status;
   }

@@ -1,14 +1,17 @@
 /* replay.c - tether --replay FILE: a recorded log opened (ui/replay.h)
- * and every target shown as it was at --at TIME, or at the log's end. */
+ * and shown in the dashboard with a time cursor, or every target written
+ * out as it was at --at TIME, or at the log's end. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "escape.h"
 #include "replay.h"
+#include "replay_dash.h"
 #include "run.h"
 
 /* "events.jsonl at 2026-11-29 03:12:40 (local time)". */
@@ -48,8 +51,50 @@ static void write_out(tt_sink *out, const tt_options *o, tt_replay *rp,
   tt_plain_views(out, tt_replay_view_fn, rp, tt_replay_size(rp), o->summary);
 }
 
-int tt_run_replay(const tt_options *o) {
-  char file[PATH_MAX], why[256];
+static void quit_cb(void *arg) {
+  tt_run_stop(arg);
+}
+
+/* The dashboard on the replay, until q or a signal ends it. Returns the
+ * exit status: at the cursor, by the rule of a run's end. */
+static int run_dashboard(tt_run *r, tt_replay *rp, const char *file,
+                         const char *damage, uint64_t at_us) {
+  tt_replay_dash *rd = NULL;
+  const char *nc = getenv("NO_COLOR");
+  uv_loop_init(&r->loop);
+  tt_run_watch_signals(r);
+  tt_replay_dash_opts ro = {
+    .source = file,
+    .refresh_ms = r->opt.refresh_ms,
+    .color = !r->opt.no_color && (nc == NULL || nc[0] == '\0'),
+    .at_us = at_us,
+    .damage = damage,
+    .on_quit = quit_cb,
+    .arg = r,
+  };
+  int err = tt_replay_dash_start(&r->loop, rp, &ro, &rd);
+  int status = EXIT_RUNTIME;
+  if (err != 0) {
+    fprintf(stderr, "tether: cannot open the dashboard: %s\n",
+            uv_strerror(err));
+    tt_run_stop(r);
+  } else {
+    r->dash = tt_replay_dash_dashboard(rd);
+    uv_run(&r->loop, UV_RUN_DEFAULT);
+    tt_run_stop(r);
+    status = status_at(rp);
+  }
+  tt_run_unwatch_signals(r);
+  uv_run(&r->loop, UV_RUN_DEFAULT);
+  tt_replay_dash_free(rd);
+  if (uv_loop_close(&r->loop) != 0)
+    fprintf(stderr, "tether: a handle was left open\n");
+  return status;
+}
+
+int tt_run_replay(tt_run *r) {
+  const tt_options *o = &r->opt;
+  char file[PATH_MAX], why[256], damage[300] = "";
   tt_replay *rp;
   tt_replay_info in;
   uint64_t t_us;
@@ -62,26 +107,32 @@ int tt_run_replay(const tt_options *o) {
     return EXIT_RUNTIME;
   }
   tt_replay_info_get(rp, &in);
-  if (in.damaged)
-    fprintf(stderr, "tether: %s:%llu: %s; replayed up to line %llu\n", file,
-            (unsigned long long)in.damage_line, in.damage,
-            (unsigned long long)in.damage_line - 1);
+  if (in.damaged) {
+    snprintf(damage, sizeof damage, "line %llu: %s; replayed up to line %llu",
+             (unsigned long long)in.damage_line, in.damage,
+             (unsigned long long)in.damage_line - 1);
+    fprintf(stderr, "tether: %s:%s\n", file, damage + 5);
+  }
   if (in.events == 0) {
     fprintf(stderr, "tether: --replay %s: no events to replay\n", file);
     tt_replay_close(rp);
     return EXIT_RUNTIME;
   }
+  /* On a terminal, the dashboard, from --at or the log's start; else
+   * every target at --at or at the log's end. */
+  bool dash = o->output == TT_OUT_AUTO && isatty(STDIN_FILENO) &&
+              isatty(STDOUT_FILENO);
   if (o->at == NULL) {
-    /* The dashboard's replay is still to come: until it is there, the
-     * end of the log, as without a terminal. */
-    if (o->output == TT_OUT_AUTO && isatty(STDOUT_FILENO))
-      fprintf(stderr, "tether: the replay dashboard is not there yet: the "
-              "end of the log (--at TIME for another moment)\n");
-    t_us = in.last_us;
+    t_us = dash ? in.first_us : in.last_us;
   } else if (tt_replay_parse_time(rp, o->at, &t_us, why, sizeof why) != 0) {
     fprintf(stderr, "tether: --at: %s\n", why);
     tt_replay_close(rp);
     return EXIT_USAGE;
+  }
+  if (dash) {
+    int status = run_dashboard(r, rp, file, in.damaged ? damage : NULL, t_us);
+    tt_replay_close(rp);
+    return status;
   }
   if ((err = tt_replay_seek(rp, t_us)) < 0) {
     fprintf(stderr, "tether: --replay %s: %s\n", file, strerror(-err));

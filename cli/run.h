@@ -74,9 +74,9 @@ int tt_run_ensure_descriptors(size_t ntargets);
 void tt_run_watch_signals(tt_run *r);
 void tt_run_unwatch_signals(tt_run *r);
 
-/* replay.c: --replay FILE, every target at --at TIME (or at the end of
- * the log). Returns the exit status. */
-int tt_run_replay(const tt_options *o);
+/* replay.c: --replay FILE: the dashboard on it, or every target at --at
+ * TIME (or at the end of the log). Returns the exit status. */
+int tt_run_replay(tt_run *r);
 
 /* reload.c: reads the file again off the loop and applies it on the loop
  * (PRODUCT.md "Reload"); every output hears how it went. */

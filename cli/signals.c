@@ -32,7 +32,8 @@ static void end_on_signal(tt_run *r, int signum) {
 }
 
 static void reload_on_signal(tt_run *r, int signum) {
-  if (r->stopping) {
+  /* A replay has no file to read again: a hang-up ends it. */
+  if (r->stopping || r->opt.replay != NULL) {
     end_on_signal(r, signum);
     return;
   }
