@@ -119,6 +119,13 @@ esac
 after=$(jq -r 'select(.event == "summary") | .ts' "$log" | head -n 1)
 [ "$(state_at "$after")" = up ] || fail "after: svc is not up"
 ok "svc up at $before, down at $during, up at $after"
+# The same in plain words: svc's row says up, down, up.
+for w in "before up" "during down" "after up"; do
+  set -- $w
+  "$TETHER" --replay "$log" --plain --at "${!1}" >"$dir/p.out" 2>&1
+  grep -Eq "^svc +$2 " "$dir/p.out" || fail "--plain --at $1: svc is not $2: $(cat "$dir/p.out")"
+done
+ok "--plain --at: up, down, up"
 
 # The plain table: worst first, the class of the last failure, since when.
 "$TETHER" --replay "$log" --plain --at "$during" >"$dir/plain.out" 2>"$dir/plain.err"
