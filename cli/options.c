@@ -91,8 +91,8 @@ static void usage(FILE *f) {
     "      --until up|down      exit 0 once all are up / one is down (else 1)\n"
     "      --check              validate the config, list the targets, exit\n"
     "      --demo               watch built-in misbehaving servers on loopback\n"
-    "      --replay FILE        replay a recorded --log or --json file (gzip too)\n"
-    "      --at TIME            each target as it was at TIME (03:12, RFC 3339)\n"
+    "      --replay FILE        the dashboard on a recorded --log file (gzip too)\n"
+    "      --at TIME            from TIME (03:12, RFC 3339); --plain: each at TIME\n"
     "  -h, --help / -V, --version  this help / the version\n"
     "\n"
     "Probes (override every target's settings):\n",
@@ -288,7 +288,7 @@ static int replay_only(const tt_options *o) {
                                                        : NULL;
   if (what != NULL)
     return bad("--replay", "replays a recorded log: %s has no place beside "
-               "it (it takes --plain, --json, --at and --summary)", what);
+               "it (it takes --plain, --json, --at, --summary, --refresh, --no-color)", what);
   return 0;
 }
 
