@@ -24,55 +24,15 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok - $*"; }
 
-# serve PORT: a pong server on 127.0.0.1:PORT (0: any); prints its port.
-server_pid=
-serve() {
-  "$TOOLS/fault_serve" 127.0.0.1 "$1" >"$dir/server.out" &
-  server_pid=$!
-  pids+=("$server_pid")
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^ready //p' "$dir/server.out" 2>/dev/null)
-    [ -n "$port" ] && return 0
-    sleep 0.05
-  done
-  echo "FAIL: the pong server did not start on port $1"
-  exit 1
-}
-
-# wait_log JQ_FILTER COUNT: until the log holds COUNT events it selects.
-wait_log() {
-  for _ in $(seq 200); do
-    n=$(jq -c "select($1)" "$log" 2>/dev/null | wc -l)
-    [ "$n" -ge "$2" ] && return 0
-    sleep 0.05
-  done
-  echo "FAIL: the log never held $2 of $1"
-  exit 1
-}
+# shellcheck source=replay_lib.sh
+. "$(dirname "$0")/replay_lib.sh"
 
 # ---- the recording ----------------------------------------------------------
 
-serve 0
 refused=$("$TOOLS/free_port")
-log=$dir/run.jsonl
-"$TETHER" --log "$log" --json -i 200ms -t 150ms \
-  "svc=redis://127.0.0.1:$port" "closed=127.0.0.1:$refused" \
-  >"$dir/live.jsonl" 2>"$dir/live.err" </dev/null &
-tether_pid=$!
-pids+=("$tether_pid")
-svc='.target == "svc"'
-wait_log "$svc and .event == \"heartbeat\" and .class == \"ok\"" 3
-kill "$server_pid"
-wait "$server_pid" 2>/dev/null
-wait_log "$svc and .event == \"state\" and .to == \"down\"" 1
-wait_log "$svc and .event == \"heartbeat\" and .class != \"ok\"" 3
-serve "$port"
-wait_log "$svc and .event == \"state\" and .to == \"up\"" 2
-n_ok=$(jq -c "select($svc and .event == \"heartbeat\" and .class == \"ok\")" "$log" | wc -l)
-wait_log "$svc and .event == \"heartbeat\" and .class == \"ok\"" $((n_ok + 3))
-kill -TERM "$tether_pid"
-wait "$tether_pid"
+record "$dir/run.jsonl" "closed=127.0.0.1:$refused"
 status=$?
+svc='.target == "svc"'
 [ "$status" = 1 ] || fail "the recording ended with $status, expected 1 (closed is down)"
 
 # The run's own words: "target" events first, with the settings.

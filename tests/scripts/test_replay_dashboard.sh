@@ -30,48 +30,9 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok - $*"; }
 
-# ---- the recording (as test_replay_cli.sh makes it) ---------------------------
-
-server_pid=
-serve() {
-  "$TOOLS/fault_serve" 127.0.0.1 "$1" >"$dir/server.out" &
-  server_pid=$!
-  pids+=("$server_pid")
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^ready //p' "$dir/server.out" 2>/dev/null)
-    [ -n "$port" ] && return 0
-    sleep 0.05
-  done
-  echo "FAIL: the pong server did not start on port $1"
-  exit 1
-}
-wait_log() {
-  for _ in $(seq 200); do
-    n=$(jq -c "select($1)" "$log" 2>/dev/null | wc -l)
-    [ "$n" -ge "$2" ] && return 0
-    sleep 0.05
-  done
-  echo "FAIL: the log never held $2 of $1"
-  exit 1
-}
-
-serve 0
-log=$dir/run.jsonl
-"$TETHER" --log "$log" --json -i 200ms -t 150ms "svc=redis://127.0.0.1:$port" \
-  >/dev/null 2>"$dir/live.err" </dev/null &
-tether_pid=$!
-pids+=("$tether_pid")
-wait_log '.event == "heartbeat" and .class == "ok"' 3
-kill "$server_pid"
-wait "$server_pid" 2>/dev/null
-wait_log '.event == "state" and .to == "down"' 1
-wait_log '.event == "heartbeat" and .class != "ok"' 3
-serve "$port"
-wait_log '.event == "state" and .to == "up"' 2
-n_ok=$(jq -c 'select(.event == "heartbeat" and .class == "ok")' "$log" | wc -l)
-wait_log '.event == "heartbeat" and .class == "ok"' $((n_ok + 3))
-kill -TERM "$tether_pid"
-wait "$tether_pid"
+# shellcheck source=replay_lib.sh
+. "$(dirname "$0")/replay_lib.sh"
+record "$dir/run.jsonl"
 
 # The clock the header shows for a state change: local HH:MM:SS.
 clock_of() { date -d "$(jq -r "select(.event == \"state\" and $1) | .ts" "$log" | head -n 1)" +%H:%M:%S; }
