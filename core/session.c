@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "judge.h"
 #include "session.h"
+#include "view.h"
 
 #define container_of(ptr, type, member) \
   ((type *)((char *)(ptr) - offsetof(type, member)))
@@ -84,14 +85,7 @@ static void next_probe(tt_session *s) {
 static void set_state(tt_session *s, const tt_step *st, tt_class cause,
                       const char *why, bool emit) {
   tt_view *v = &s->view;
-  uint64_t now = now_ms(s);
-  v->time_in_state_ms[st->from] += now - v->state_since_ms;
-  if (st->flap)
-    v->stats.flaps++;
-  v->stats.changes++;
-  v->state = st->to;
-  v->state_since_ms = now;
-  v->state_since_us = tt_wall_us();
+  tt_view_enter_state(v, st->to, now_ms(s), tt_wall_us());
   if (!emit)
     return;
 
@@ -124,15 +118,9 @@ static bool result(tt_session *s, uint64_t seq, tt_class cls, uint32_t rtt_us,
   uint32_t gen = s->gen;
   char why[TT_ERROR_MAX];
 
-  v->seq = seq;
-  v->last_class = cls;
-  tt_stats_heartbeat(&v->stats, cls, rtt_us);
-  if (cls == TT_CLASS_OK) {
+  tt_view_heartbeat(v, seq, cls, rtt_us, detail);
+  if (cls == TT_CLASS_OK)
     s->backoff_step = 0;
-  } else {
-    v->last_failure = cls;
-    snprintf(v->last_error, sizeof v->last_error, "%s", detail);
-  }
 
   tt_event ev = {
     .kind = TT_EVENT_HEARTBEAT,
@@ -695,12 +683,7 @@ tt_session *tt_session_new(tt_engine *e, const tt_target *t, size_t index) {
   tt_machine_init(&s->machine);
   tt_framer_init(&s->framer, t->reply_end, t->reply_end_len, t->reply_bytes,
                  t->max_reply);
-  s->view.target = t;
-  s->view.index = index;
-  s->view.state = TT_STATE_CONNECTING;
-  s->view.last_class = TT_CLASS_OK;
-  s->view.last_failure = TT_CLASS_OK;
-  tt_stats_init(&s->view.stats);
+  tt_view_init(&s->view, t, index);
   if (t->literal_family != 0 && tt_connect_literal(s) < 0) {
     tt_session_free(s);
     return NULL;
