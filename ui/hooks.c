@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "closed.h"
 #include "duration.h"
 #include "escape.h"
 #include "format.h"
@@ -75,8 +76,7 @@ struct tt_hooks {
   bool full_said;        /* the queue's being full was reported */
   int open;              /* hooks whose handles are not all closed */
   bool closing;
-  void (*closed_cb)(void *arg);
-  void *closed_arg;
+  tt_on_closed closed;
   tt_hooks_stats st;
 };
 
@@ -249,11 +249,7 @@ static void report_hook(hook *k) {
 static void maybe_closed(tt_hooks *h) {
   if (!h->closing || h->open > 0 || h->nrunning > 0)
     return;
-  void (*cb)(void *) = h->closed_cb;
-  void *arg = h->closed_arg;
-  free(h);
-  if (cb != NULL)
-    cb(arg);
+  tt_free_and_tell(h, h->closed);
 }
 
 static void hook_closed_cb(uv_handle_t *hd) {
@@ -529,8 +525,7 @@ void tt_hooks_close(tt_hooks *h, void (*closed_cb)(void *arg), void *arg) {
   if (h->closing)
     return;
   h->closing = true;
-  h->closed_cb = closed_cb;
-  h->closed_arg = arg;
+  h->closed = (tt_on_closed){ closed_cb, arg };
   while (h->head != NULL) {
     job *j = h->head;
     h->head = j->next;

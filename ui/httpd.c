@@ -30,11 +30,7 @@ static void process(conn *c);
 static void maybe_freed(tt_httpd *h) {
   if (!h->closing || h->open > 0)
     return;
-  void (*cb)(void *) = h->closed_cb;
-  void *arg = h->closed_arg;
-  free(h);
-  if (cb != NULL)
-    cb(arg);
+  tt_free_and_tell(h, h->closed);
 }
 
 static size_t held_by(const tt_httpd *h, const conn *c) {
@@ -380,8 +376,7 @@ void tt_httpd_close(tt_httpd *h, void (*closed_cb)(void *arg), void *arg) {
   if (h->closing)
     return;
   h->closing = true;
-  h->closed_cb = closed_cb;
-  h->closed_arg = arg;
+  h->closed = (tt_on_closed){ closed_cb, arg };
   for (conn *c = h->conns; c != NULL; c = c->next)
     tt_httpd_conn_close(c);
   uv_close((uv_handle_t *)&h->listener, listener_closed_cb);

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "bytes.h"
+#include "closed.h"
 #include "httpd.h"
 #include "httpd_head.h"
 
@@ -57,8 +58,7 @@ struct tt_httpd {
   size_t nconns;       /* connections not closing */
   int open;            /* the listener's handle, connections, refusals */
   bool closing;
-  void (*closed_cb)(void *arg);
-  void *closed_arg;
+  tt_on_closed closed;
   tt_httpd_stats st;
 };
 
