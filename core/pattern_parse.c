@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "pattern_prog.h"
 
 /* Sizes are counted up to here; anything past it is refused anyway. */
@@ -65,14 +66,11 @@ static uint32_t repeat_size(uint32_t s, unsigned min, unsigned max) {
 
 static int32_t node(parser *P, tt_re_kind kind, uint32_t size) {
   tt_re_tree *t = P->t;
-  if (t->nnodes == t->capnodes) {
-    size_t cap = t->capnodes ? 2 * t->capnodes : 32;
-    tt_re_node *nodes = realloc(t->nodes, cap * sizeof(*nodes));
-    if (nodes == NULL)
-      return fail(P, "out of memory");
-    t->nodes = nodes;
-    t->capnodes = cap;
-  }
+  tt_re_node *nodes = tt_grow(t->nodes, &t->capnodes, t->nnodes,
+                              sizeof(*nodes), 32);
+  if (nodes == NULL)
+    return fail(P, "out of memory");
+  t->nodes = nodes;
   tt_re_node *nd = &t->nodes[t->nnodes];
   memset(nd, 0, sizeof(*nd));
   nd->kind = (uint8_t)kind;
@@ -106,14 +104,11 @@ static int32_t set_node(parser *P, const tt_re_set *set) {
     if (t->nsets == TT_RE_MAX_SETS)
       return fail(P, "more than %d different bracket expressions",
                   TT_RE_MAX_SETS);
-    if (t->nsets == t->capsets) {
-      size_t cap = t->capsets ? 2 * t->capsets : 8;
-      tt_re_set *sets = realloc(t->sets, cap * sizeof(*sets));
-      if (sets == NULL)
-        return fail(P, "out of memory");
-      t->sets = sets;
-      t->capsets = cap;
-    }
+    tt_re_set *sets = tt_grow(t->sets, &t->capsets, t->nsets,
+                              sizeof(*sets), 8);
+    if (sets == NULL)
+      return fail(P, "out of memory");
+    t->sets = sets;
     t->sets[t->nsets++] = *set;
   }
   int32_t k = node(P, TT_RE_SET, 1);

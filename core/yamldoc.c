@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "escape.h"
+#include "grow.h"
 #include "yamldoc.h"
 
 #define YAML_TAG_PREFIX "tag:yaml.org,2002:"
@@ -154,16 +155,12 @@ static uint32_t add_node(reader *r, tt_ykind kind, yaml_mark_t m) {
     problem_at(r, m, msg);
     return 0;
   }
-  if (d->nnodes >= d->capnodes) {
-    size_t cap = d->capnodes ? d->capnodes * 2 : 64;
-    tt_ynode *v = realloc(d->nodes, cap * sizeof(*v));
-    if (v == NULL) {
-      problem_at(r, m, "out of memory");
-      return 0;
-    }
-    d->nodes = v;
-    d->capnodes = cap;
+  tt_ynode *v = tt_grow(d->nodes, &d->capnodes, d->nnodes, sizeof(*v), 64);
+  if (v == NULL) {
+    problem_at(r, m, "out of memory");
+    return 0;
   }
+  d->nodes = v;
   i = (uint32_t)d->nnodes++;
   n = &d->nodes[i];
   memset(n, 0, sizeof(*n));
