@@ -278,3 +278,49 @@ void tt_test_openssl_count(void) {
 size_t tt_test_openssl_live(void) {
   return live;
 }
+
+void tt_test_pair_start(tt_test_pair *p, tt_tls_ctx *client_ctx,
+                        const char *name, bool insecure,
+                        const tt_test_cert *leaf, const tt_test_cert *issuer) {
+  memset(p, 0, sizeof(*p));
+  p->server_ctx = tt_test_server_ctx(leaf, issuer);
+  tt_test_server_start(&p->server, p->server_ctx);
+  p->client = tt_tls_new(client_ctx, name, insecure);
+  if (p->client == NULL) {
+    fprintf(stderr, "tt_tls_new failed\n");
+    abort();
+  }
+}
+
+void tt_test_pair_free(tt_test_pair *p) {
+  tt_tls_free(p->client);
+  tt_test_server_free(&p->server);
+  SSL_CTX_free(p->server_ctx);
+}
+
+int tt_test_pki_setup(tt_test_pki *k) {
+  char err[256];
+  tt_test_ca(&k->ca, "Tether Test CA");
+  tt_test_ca(&k->other_ca, "Someone Else's CA");
+  k->ca_path = tt_test_cert_file(&k->ca);
+  if (tt_tls_ctx_new(k->ca_path, &k->ctx, err, sizeof(err)) != 0) {
+    fprintf(stderr, "tt_tls_ctx_new: %s\n", err);
+    return -1;
+  }
+  return 0;
+}
+
+void tt_test_pki_teardown(tt_test_pki *k) {
+  tt_tls_ctx_free(k->ctx);
+  unlink(k->ca_path);
+  free(k->ca_path);
+  tt_test_cert_free(&k->ca);
+  tt_test_cert_free(&k->other_ca);
+}
+
+void tt_test_pki_good_cert(const tt_test_pki *k, tt_test_cert *c) {
+  int64_t now = (int64_t)time(NULL);
+  tt_test_cert_make(c, &k->ca, "api.internal",
+                    "DNS:api.internal,DNS:www.api.internal,IP:127.0.0.1",
+                    now - 86400, now + 90 * 86400);
+}

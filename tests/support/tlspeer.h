@@ -79,6 +79,34 @@ int tt_test_server_read(tt_test_server *s, char *buf, size_t n);
 /* The server writes text. */
 void tt_test_server_write(tt_test_server *s, const char *text);
 
+/* One tt_tls client against one in-memory server presenting leaf (and
+ * issuer). */
+typedef struct tt_test_pair {
+  SSL_CTX *server_ctx;
+  tt_test_server server;
+  tt_tls *client;
+} tt_test_pair;
+
+void tt_test_pair_start(tt_test_pair *p, tt_tls_ctx *client_ctx,
+                        const char *name, bool insecure,
+                        const tt_test_cert *leaf, const tt_test_cert *issuer);
+void tt_test_pair_free(tt_test_pair *p);
+
+/* What the TLS tests share: a CA the client trusts (in the file
+ * ca_path, and ctx a context trusting it) and one it never trusts. */
+typedef struct tt_test_pki {
+  tt_test_cert ca, other_ca;
+  char *ca_path;
+  tt_tls_ctx *ctx;
+} tt_test_pki;
+
+int tt_test_pki_setup(tt_test_pki *k);
+void tt_test_pki_teardown(tt_test_pki *k);
+
+/* A certificate for api.internal (and www.api.internal, 127.0.0.1) from
+ * k's trusted CA, valid from a day ago for 90 days. */
+void tt_test_pki_good_cert(const tt_test_pki *k, tt_test_cert *c);
+
 /* Counting OpenSSL's memory: tt_test_openssl_count() must run before
  * anything else uses OpenSSL; tt_test_openssl_live() is then the bytes
  * OpenSSL has allocated and not freed. */
