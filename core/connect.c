@@ -184,24 +184,21 @@ static void ip_name(const tt_sockaddr *a, char *buf, size_t n) {
     uv_ip4_name(&a->in4, buf, n);
 }
 
-static int alloc_addrs(tt_session *s) {
+/* Room for n addresses and their attempts' results, in one block (freed
+ * with s->addrs): one for an IP literal, TT_MAX_ADDRS for a name. */
+static int alloc_addrs(tt_session *s, size_t n) {
   if (s->addrs != NULL)
     return 0;
-  s->addrs = calloc(TT_MAX_ADDRS, sizeof *s->addrs);
-  s->addr_status = calloc(TT_MAX_ADDRS, sizeof *s->addr_status);
-  if (s->addrs == NULL || s->addr_status == NULL) {
-    free(s->addrs);
-    free(s->addr_status);
-    s->addrs = NULL;
-    s->addr_status = NULL;
+  s->addrs = calloc(1, n * (sizeof *s->addrs + sizeof *s->addr_status));
+  if (s->addrs == NULL)
     return UV_ENOMEM;
-  }
+  s->addr_status = (int32_t *)(s->addrs + n);
   return 0;
 }
 
 int tt_connect_literal(tt_session *s) {
   const tt_target *t = s->t;
-  int r = alloc_addrs(s);
+  int r = alloc_addrs(s, 1);
   if (r < 0)
     return r;
   if (t->literal_family == 6)
@@ -424,7 +421,7 @@ static void resolve(tt_session *s) {
 }
 
 void tt_connect_start(tt_session *s) {
-  int r = alloc_addrs(s);
+  int r = alloc_addrs(s, TT_MAX_ADDRS);
   if (r < 0) {
     char detail[TT_ERROR_MAX];
     tt_class cls = tt_classify(r, TT_PHASE_CONNECT, detail, sizeof detail);

@@ -801,8 +801,7 @@ void tt_session_close_retired(tt_session *s) {
 void tt_session_free(tt_session *s) {
   tt_framer_free(&s->framer);
   free(s->note);
-  free(s->addrs);
-  free(s->addr_status);
+  free(s->addrs); /* and addr_status, in the same block */
   free(s->cert);
   if (s->owned != NULL) {
     free(s->owned->name);

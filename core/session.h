@@ -66,7 +66,8 @@ struct tt_session {
   tt_conn *attempts;    /* connection attempts still racing */
   tt_resolve_req lookup; /* the name's, while one is pending */
   tt_sockaddr *addrs;   /* every address of the target, in trying order */
-  int32_t *addr_status; /* the last attempt's result per address */
+  int32_t *addr_status; /* the last attempt's result per address (in
+                           the block of addrs) */
   uint8_t naddrs;
   uint8_t next_addr;    /* the next address to try */
   uint8_t doing;        /* tt_doing */
