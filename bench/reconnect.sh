@@ -28,6 +28,7 @@ set -euo pipefail
 
 BENCH=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$BENCH")
+. "$BENCH/lib.sh"
 DURATION=${1:-30}
 N=${BENCH_TARGETS:-10000}
 SETTLE=${BENCH_SETTLE:-8}
@@ -109,22 +110,9 @@ say "open files: soft limit raised to $nofile; N=$N targets"
 
 # ---- machine ---------------------------------------------------------------
 
-cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git -C "$ROOT" status --porcelain -- core ui cli CMakeLists.txt 2>/dev/null)" ] &&
-  rev="$rev+changes"
-[ -n "${BENCH_TETHER:-}" ] && rev="$BENCH_TETHER"
-MACHINE="nproc $(nproc); CPU ${cpu_model:-unknown}; kernel $(uname -r);"
-MACHINE="$MACHINE libuv $(pkg-config --modversion libuv); tether $rev"
+bench_machine "libuv $(pkg-config --modversion libuv)"
 
-SERVER_PIN=() CLIENT_PIN=()
-if [ "${BENCH_PIN:-1}" != 0 ] && command -v taskset >/dev/null &&
-   (($(nproc) >= 2)); then
-  SERVER_PIN=(taskset -c 1) CLIENT_PIN=(taskset -c 0)
-  PINNING="pongd on CPU 1, tether and refping on CPU 0"
-else
-  PINNING="no CPU pinning"
-fi
+bench_pin "pongd on CPU 1, tether and refping on CPU 0"
 
 # ---- processes ---------------------------------------------------------------
 
@@ -250,29 +238,7 @@ REF_CONNECTED=$(ref_field connected)
 FIGURES=$(awk -v n="$N" -v interval="$INTERVAL_MS" -v slot_ms="$SLOT_MS" \
   -v min_window="$MIN_WINDOW" -v t0="$T0" -v kill_at="$KILL_AT" \
   -v listen_at="$LISTEN_AT" -v rtts="$RTTS" '
-  function str(key,   s) {
-    if (!match($0, "\"" key "\" *: *\"[^\"]*\"")) return ""
-    s = substr($0, RSTART, RLENGTH); sub(/^"[^"]*" *: *"/, "", s)
-    return substr(s, 1, length(s) - 1)
-  }
-  function num(key,   s) {
-    if (!match($0, "\"" key "\" *: *-?[0-9.]+")) return ""
-    s = substr($0, RSTART, RLENGTH); sub(/^"[^"]*" *: */, "", s)
-    return s + 0
-  }
-  # Days since 1970-01-01 of a civil date (H. Hinnant'\''s algorithm).
-  function days(y, m, d,   era, yoe, doy) {
-    y -= (m <= 2); era = int((y >= 0 ? y : y - 399) / 400); yoe = y - era * 400
-    doy = int((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1
-    return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468
-  }
-  function epoch(ts,   date) {
-    date = substr(ts, 1, 10)
-    if (!(date in day_s))
-      day_s[date] = 86400 * days(substr(ts, 1, 4) + 0, substr(ts, 6, 2) + 0, substr(ts, 9, 2) + 0)
-    # The seconds, "56.123456Z", read as a number stop at the "Z".
-    return day_s[date] + 3600 * substr(ts, 12, 2) + 60 * substr(ts, 15, 2) + substr(ts, 18)
-  }
+'"$AWK_EVENTS"'
   # Largest and mean 50 ms slot of the sends in [from, from + k intervals).
   function spread(name, from, k,   b, nb, max, tot, empty) {
     nb = k * iv / sl

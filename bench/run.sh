@@ -26,6 +26,7 @@ set -euo pipefail
 
 BENCH=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$BENCH")
+. "$BENCH/lib.sh"
 DURATION=${1:-20}
 NS=${BENCH_NS:-"1000 10000"}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -109,25 +110,9 @@ done
 
 # ---- machine ---------------------------------------------------------------
 
-cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-# Only tether's own sources count as changes (not bench/out/ and the like).
-[ -n "$(git -C "$ROOT" status --porcelain -- core ui cli CMakeLists.txt 2>/dev/null)" ] &&
-  rev="$rev+changes"
-[ -n "${BENCH_TETHER:-}" ] && rev="$BENCH_TETHER"
-MACHINE="nproc $(nproc); CPU ${cpu_model:-unknown}; kernel $(uname -r);"
-MACHINE="$MACHINE libuv $(pkg-config --modversion libuv); tether $rev"
+bench_machine "libuv $(pkg-config --modversion libuv)"
 
-# With two CPUs or more the server gets one and the pinger under test
-# another, so that they do not take turns on one CPU.
-SERVER_PIN=() CLIENT_PIN=()
-if [ "${BENCH_PIN:-1}" != 0 ] && command -v taskset >/dev/null &&
-   (($(nproc) >= 2)); then
-  SERVER_PIN=(taskset -c 1) CLIENT_PIN=(taskset -c 0)
-  PINNING="pongd on CPU 1, the pinger under test on CPU 0"
-else
-  PINNING="no CPU pinning"
-fi
+bench_pin "pongd on CPU 1, the pinger under test on CPU 0"
 
 # ---- the pong server -------------------------------------------------------
 

@@ -35,6 +35,7 @@ set -euo pipefail
 
 BENCH=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$BENCH")
+. "$BENCH/lib.sh"
 DURATION=${1:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
 HS_TARGETS=${BENCH_HS_TARGETS:-100}
@@ -102,22 +103,9 @@ nofile=$(ulimit -n)
 
 # ---- machine ---------------------------------------------------------------
 
-cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git -C "$ROOT" status --porcelain -- core ui cli CMakeLists.txt 2>/dev/null)" ] &&
-  rev="$rev+changes"
-[ -n "${BENCH_TETHER:-}" ] && rev="$BENCH_TETHER"
-MACHINE="nproc $(nproc); CPU ${cpu_model:-unknown}; kernel $(uname -r);"
-MACHINE="$MACHINE $(openssl version | awk '{ print $1, $2 }'); $(nginx -v 2>&1 | sed 's/.*: //'); tether $rev"
+bench_machine "$(openssl version | awk '{ print $1, $2 }'); $(nginx -v 2>&1 | sed 's/.*: //')"
 
-SERVER_PIN=() CLIENT_PIN=()
-if [ "${BENCH_PIN:-1}" != 0 ] && command -v taskset >/dev/null &&
-   (($(nproc) >= 2)); then
-  SERVER_PIN=(taskset -c 1) CLIENT_PIN=(taskset -c 0)
-  PINNING="nginx on CPU 1, the client under test on CPU 0"
-else
-  PINNING="no CPU pinning"
-fi
+bench_pin "nginx on CPU 1, the client under test on CPU 0"
 
 # ---- certificates ----------------------------------------------------------
 
