@@ -60,3 +60,34 @@ AWK_EVENTS='
     return day_s[date] + 3600 * substr(ts, 12, 2) + 60 * substr(ts, 15, 2) + substr(ts, 18)
   }
 '
+
+# bench_build_tether [always]: TETHER, the binary measured: BENCH_TETHER
+# when set, else tether built (Release) in BUILD; "always" builds BUILD
+# even then (for what links its libraries). The script's say and die
+# speak; cmake's words go to OUT/cmake.log.
+bench_build_tether() {
+  if [ -z "${BENCH_TETHER:-}" ] || [ "${1:-}" = always ]; then
+    say "building tether (Release) in ${BUILD#"$ROOT"/}/"
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DTETHER_TESTS=OFF \
+      >"$OUT/cmake.log" 2>&1 || { cat "$OUT/cmake.log" >&2; die "cmake failed"; }
+    cmake --build "$BUILD" -j "$(nproc 2>/dev/null || echo 2)" --target tether \
+      >>"$OUT/cmake.log" 2>&1 || { tail -n 40 "$OUT/cmake.log" >&2; die "building tether failed"; }
+  fi
+  if [ -n "${BENCH_TETHER:-}" ]; then
+    TETHER=$BENCH_TETHER
+    [ -x "$TETHER" ] || die "BENCH_TETHER: $TETHER is not an executable"
+    say "measuring $TETHER (not built here)"
+  else
+    TETHER=$BUILD/tether
+  fi
+}
+
+# bench_build_pongd: BIN/pongd, and UV_FLAGS (libuv's compile and link
+# flags) for the script's other helpers. -O3 as CMake's Release flags give
+# tether; pongd.c needs POSIX declared to see the pthread types uv.h uses.
+bench_build_pongd() {
+  UV_FLAGS=$(pkg-config --cflags --libs libuv)
+  # shellcheck disable=SC2086 # the flags are words
+  cc -std=c11 -D_POSIX_C_SOURCE=200809L -O3 -Wall -Wextra -o "$BIN/pongd" \
+    "$BENCH/pongd.c" $UV_FLAGS
+}

@@ -66,24 +66,10 @@ mkdir -p "$OUT" "$BIN"
 
 # ---- build -----------------------------------------------------------------
 
-if [ -n "${BENCH_TETHER:-}" ]; then
-  TETHER=$BENCH_TETHER
-  [ -x "$TETHER" ] || die "BENCH_TETHER: $TETHER is not an executable"
-  say "measuring $TETHER (not built here)"
-else
-  say "building tether (Release) in ${BUILD#"$ROOT"/}/"
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DTETHER_TESTS=OFF \
-    >"$OUT/cmake.log" 2>&1 || { cat "$OUT/cmake.log" >&2; die "cmake failed"; }
-  cmake --build "$BUILD" -j "$(nproc 2>/dev/null || echo 2)" --target tether \
-    >>"$OUT/cmake.log" 2>&1 || { tail -n 40 "$OUT/cmake.log" >&2; die "building tether failed"; }
-  TETHER=$BUILD/tether
-fi
+bench_build_tether
 
 say "building pongd and refping in ${BIN#"$ROOT"/}/"
-UV_FLAGS=$(pkg-config --cflags --libs libuv)
-# shellcheck disable=SC2086 # the flags are words
-cc -std=c11 -D_POSIX_C_SOURCE=200809L -O3 -Wall -Wextra -o "$BIN/pongd" \
-  "$BENCH/pongd.c" $UV_FLAGS
+bench_build_pongd
 # shellcheck disable=SC2086
 cc -std=c11 -O3 -Wall -Wextra -o "$BIN/refping" "$BENCH/refping.c" $UV_FLAGS
 

@@ -62,24 +62,10 @@ mkdir -p "$OUT" "$BIN"
 
 # ---- build -----------------------------------------------------------------
 
-say "building tether (Release) in ${BUILD#"$ROOT"/}/"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DTETHER_TESTS=OFF \
-  >"$OUT/cmake.log" 2>&1 || { cat "$OUT/cmake.log" >&2; die "cmake failed"; }
-cmake --build "$BUILD" -j "$(nproc 2>/dev/null || echo 2)" --target tether \
-  >>"$OUT/cmake.log" 2>&1 || { tail -n 40 "$OUT/cmake.log" >&2; die "building tether failed"; }
-if [ -n "${BENCH_TETHER:-}" ]; then
-  TETHER=$BENCH_TETHER
-  [ -x "$TETHER" ] || die "BENCH_TETHER: $TETHER is not an executable"
-  say "measuring $TETHER (not built here)"
-else
-  TETHER=$BUILD/tether
-fi
+bench_build_tether always
 
 say "building pongd and reloadtime in ${BIN#"$ROOT"/}/"
-UV_FLAGS=$(pkg-config --cflags --libs libuv)
-# shellcheck disable=SC2086 # the flags are words
-cc -std=c11 -D_POSIX_C_SOURCE=200809L -O3 -Wall -Wextra -o "$BIN/pongd" \
-  "$BENCH/pongd.c" $UV_FLAGS
+bench_build_pongd
 LIBS=$(pkg-config --libs libuv yaml-0.1 libcares libssl libcrypto)
 # shellcheck disable=SC2086
 cc -std=c11 -D_GNU_SOURCE -O3 -Wall -Wextra -Wno-unused-parameter \

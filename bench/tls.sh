@@ -76,18 +76,7 @@ mkdir -p "$WORK"
 
 # ---- build -----------------------------------------------------------------
 
-if [ -n "${BENCH_TETHER:-}" ]; then
-  TETHER=$BENCH_TETHER
-  [ -x "$TETHER" ] || die "BENCH_TETHER: $TETHER is not an executable"
-  say "measuring $TETHER (not built here)"
-else
-  say "building tether (Release) in ${BUILD#"$ROOT"/}/"
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DTETHER_TESTS=OFF \
-    >"$OUT/cmake.log" 2>&1 || { cat "$OUT/cmake.log" >&2; die "cmake failed"; }
-  cmake --build "$BUILD" -j "$(nproc 2>/dev/null || echo 2)" --target tether \
-    >>"$OUT/cmake.log" 2>&1 || { tail -n 40 "$OUT/cmake.log" >&2; die "building tether failed"; }
-  TETHER=$BUILD/tether
-fi
+bench_build_tether
 say "building rusage in ${BIN#"$ROOT"/}/"
 cc -std=c11 -O3 -Wall -Wextra -o "$BIN/rusage" "$BENCH/rusage.c"
 
