@@ -2,19 +2,15 @@
 # records with --log while its server goes down and comes back. The test
 # sets TETHER, TOOLS, dir and pids (an array of what to kill at exit).
 
+# shellcheck source=pong.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pong.sh"
+
 # serve PORT: a pong server on 127.0.0.1:PORT (0: any); sets port and
 # server_pid.
 serve() {
-  "$TOOLS/fault_serve" 127.0.0.1 "$1" >"$dir/server.out" &
-  server_pid=$!
+  pong_start "$dir/server.out" "$1"
+  server_pid=$PONG_PID port=$PONG_PORT
   pids+=("$server_pid")
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^ready //p' "$dir/server.out" 2>/dev/null)
-    [ -n "$port" ] && return 0
-    sleep 0.05
-  done
-  echo "FAIL: the pong server did not start on port $1"
-  exit 1
 }
 
 # wait_log JQ_FILTER COUNT: until the log holds COUNT events it selects.

@@ -8,6 +8,8 @@
 set -u
 TETHER=${TETHER:?set by CTest}
 TOOLS=${TT_TOOLS:?set by CTest}
+# shellcheck source=pong.sh
+. "$(dirname "$0")/pong.sh"
 dir=$(mktemp -d)
 server=
 sock=tether-adhoc-$$
@@ -20,15 +22,8 @@ trap cleanup EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-"$TOOLS/fault_serve" 127.0.0.1 0 >"$dir/server.out" &
-server=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/^ready //p' "$dir/server.out")
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || { echo "FAIL: the pong server did not start"; exit 1; }
+pong_start "$dir/server.out" 0
+server=$PONG_PID port=$PONG_PORT
 refused=$("$TOOLS/free_port")
 
 # wide FILE: the longest line's width, in characters.

@@ -6,6 +6,8 @@
 set -u
 TETHER=${TETHER:?set by CTest}
 TOOLS=${TT_TOOLS:?set by CTest}
+# shellcheck source=pong.sh
+. "$(dirname "$0")/pong.sh"
 dir=$(mktemp -d)
 server=
 cleanup() {
@@ -18,15 +20,8 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-"$TOOLS/fault_serve" 127.0.0.1 0 >"$dir/server.out" &
-server=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/^ready //p' "$dir/server.out")
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || { echo "FAIL: the pong server did not start"; exit 1; }
+pong_start "$dir/server.out" 0
+server=$PONG_PID port=$PONG_PORT
 
 {
   echo "defaults: { interval: 5ms, preset: redis }"

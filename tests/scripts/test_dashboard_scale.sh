@@ -17,6 +17,8 @@
 set -u
 TETHER=${TETHER:?set by CTest}
 TOOLS=${TT_TOOLS:?set by CTest}
+# shellcheck source=pong.sh
+. "$(dirname "$0")/pong.sh"
 if ! command -v tmux >/dev/null 2>&1; then
   echo "SKIP: tmux is not installed (apt-get install tmux)"
   exit 77
@@ -65,15 +67,8 @@ fi
 
 # serve FILE: a pong server; prints its port once it listens.
 serve() {
-  "$TOOLS/fault_serve" 127.0.0.1 0 >"$1" &
-  local pid=$! port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^ready //p' "$1")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || { echo "FAIL: a pong server did not start"; exit 1; }
-  echo "$pid $port"
+  pong_start "$1" 0
+  echo "$PONG_PID $PONG_PORT"
 }
 read -r s1 p1 < <(serve "$dir/s1.out")
 read -r s2 p2 < <(serve "$dir/s2.out")

@@ -7,6 +7,8 @@
 set -u
 TETHER=${TETHER:?set by CTest}
 TOOLS=${TT_TOOLS:?set by CTest}
+# shellcheck source=pong.sh
+. "$(dirname "$0")/pong.sh"
 
 dir=$(mktemp -d)
 pids=()
@@ -20,17 +22,9 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # serve [REPLY]: a pong server (or one that answers REPLY); sets $port.
 serve() {
-  local out=$dir/server.$RANDOM
-  "$TOOLS/fault_serve" 127.0.0.1 0 "$@" >"$out" &
-  pids+=($!)
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^ready //p' "$out")
-    [ -n "$port" ] && return 0
-    sleep 0.05
-  done
-  echo "FAIL: the server did not start"
-  exit 1
+  pong_start "$dir/server.$RANDOM" 0 "$@"
+  pids+=("$PONG_PID")
+  port=$PONG_PORT
 }
 
 fast='interval: 300ms, timeout: 200ms, connect_timeout: 300ms'

@@ -9,6 +9,8 @@
 set -u
 TETHER=${TETHER:?set by CTest}
 TOOLS=${TT_TOOLS:?set by CTest}
+# shellcheck source=pong.sh
+. "$(dirname "$0")/pong.sh"
 for tool in curl jq promtool; do
   if ! command -v "$tool" >/dev/null; then
     echo "test_metrics_cli: $tool is missing: install it (./build.sh does)" >&2
@@ -28,15 +30,9 @@ trap cleanup EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-"$TOOLS/fault_serve" 127.0.0.1 0 >"$dir/server.out" &
-pids+=($!)
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/^ready //p' "$dir/server.out")
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || { echo "FAIL: the pong server did not start"; exit 1; }
+pong_start "$dir/server.out" 0
+pids+=("$PONG_PID")
+port=$PONG_PORT
 refused=$("$TOOLS/free_port")
 mport=$("$TOOLS/free_port")
 url=http://127.0.0.1:$mport/metrics
@@ -197,14 +193,9 @@ fi
 grep -q -- '--metrics' "$dir/err1" || fail "--metrics :9798: $(cat "$dir/err1")"
 "$TETHER" --metrics 99999 --plain -c 1 "$dir/cfg.yaml" >/dev/null 2>"$dir/err2"
 [ $? = 2 ] || fail "--metrics 99999 is not a usage error"
-"$TOOLS/fault_serve" 127.0.0.1 0 >"$dir/busy.out" &
-pids+=($!)
-busy=
-for _ in $(seq 100); do
-  busy=$(sed -n 's/^ready //p' "$dir/busy.out")
-  [ -n "$busy" ] && break
-  sleep 0.05
-done
+pong_start "$dir/busy.out" 0
+pids+=("$PONG_PID")
+busy=$PONG_PORT
 "$TETHER" --metrics "$busy" --plain -c 1 "$dir/cfg.yaml" >/dev/null 2>"$dir/err3"
 [ $? = 3 ] || fail "a port in use is not a runtime failure (3)"
 grep -qi 'in use' "$dir/err3" || fail "a port in use: $(cat "$dir/err3")"

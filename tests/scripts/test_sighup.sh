@@ -7,6 +7,8 @@
 set -u
 TETHER=${TETHER:?set by CTest}
 TOOLS=${TT_TOOLS:?set by CTest}
+# shellcheck source=pong.sh
+. "$(dirname "$0")/pong.sh"
 command -v jq >/dev/null || { echo "SKIP: jq is not installed"; exit 77; }
 dir=$(mktemp -d)
 server= pid=
@@ -20,14 +22,8 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 check() { if [ "$2" = "$3" ]; then echo "ok - $1"; else fail "$1: '$2', expected '$3'"; fi; }
 
-"$TOOLS/fault_serve" 127.0.0.1 0 >"$dir/server.out" &
-server=$!
-for _ in $(seq 100); do
-  port=$(sed -n 's/^ready //p' "$dir/server.out")
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "${port:-}" ] || { echo "FAIL: the pong server did not start"; exit 1; }
+pong_start "$dir/server.out" 0
+server=$PONG_PID port=$PONG_PORT
 
 conf=$dir/targets.yaml
 write_conf() { # the targets, as YAML lines after the defaults
