@@ -110,8 +110,9 @@ static bool result(tt_session *s, uint64_t seq, tt_class cls, uint32_t rtt_us,
                    tt_step *step) {
   tt_view *v = &s->view;
   const tt_target *t = s->t;
+  uint64_t wall_us = tt_wall_us();
   tt_rules rules = { t->miss_threshold, t->rtt_warn_ms, 0,
-                     (int64_t)(tt_wall_us() / 1000000) };
+                     (int64_t)(wall_us / 1000000) };
   if (t->tls && s->cert != NULL && s->cert->judged &&
       s->cert->not_after - rules.now < (int64_t)(t->cert_warn_ms / 1000))
     rules.cert_expires = s->cert->not_after;
@@ -125,7 +126,7 @@ static bool result(tt_session *s, uint64_t seq, tt_class cls, uint32_t rtt_us,
   tt_event ev = {
     .kind = TT_EVENT_HEARTBEAT,
     .view = v,
-    .ts_us = tt_wall_us(),
+    .ts_us = wall_us,
     .seq = seq,
     .cls = cls,
     .has_rtt = cls == TT_CLASS_OK,
