@@ -94,6 +94,8 @@ static void output_error_cb(tt_sink *k, void *arg) {
 
 static void event_cb(const tt_event *ev, void *arg) {
   tt_run *r = arg;
+  if (ev->view != NULL)
+    tt_run_feed_upto(r, ev->view->index); /* its "target" event first */
   bool leaves = ev->kind == TT_EVENT_REMOVED;
   switch (r->output) {
   case TT_OUT_JSON:
@@ -253,15 +255,9 @@ static void engine_stopped_cb(tt_engine *e, void *arg) {
   tt_run *r = arg;
   if (!r->started)
     return;
-  uint64_t now = tt_wall_us();
-  size_t n = tt_engine_size(r->engine);
   if (!r->out_gone) {
     tt_sink_unbound(&r->out);
-    if (r->output == TT_OUT_JSON) {
-      for (size_t i = 0; i < n; i++)
-        if (tt_engine_view(r->engine, i) != NULL)
-          tt_json_summary(&r->out, tt_engine_view(r->engine, i), now);
-    } else {
+    if (r->output != TT_OUT_JSON) {
       /* On a terminal, a line of its own (as ping's statistics): the
        * terminal may have echoed ^C where the next line would start. */
       if (r->output == TT_OUT_PLAIN && isatty(STDOUT_FILENO)) {
@@ -271,13 +267,10 @@ static void engine_stopped_cb(tt_engine *e, void *arg) {
       tt_plain_summary(&r->out, r->engine, r->opt.summary);
     }
   }
-  if (r->has_log) {
+  if (r->has_log)
     tt_sink_unbound(&r->log);
-    for (size_t i = 0; i < n; i++)
-      if (tt_engine_view(r->engine, i) != NULL)
-        tt_json_summary(&r->log, tt_engine_view(r->engine, i), now);
-  }
   r->draining = true;
+  tt_run_feed_summaries(r); /* JSON: a batch at a time (feed.c) */
   flush_all(r);
 }
 
@@ -285,26 +278,13 @@ static void engine_stopped_cb(tt_engine *e, void *arg) {
  * abandoned, not the log: it is a regular file) is seen through, unless
  * yet another signal says not to. */
 static void finish(tt_run *r) {
-  while (r->has_log && !tt_sink_idle(&r->log) &&
+  while (r->has_log &&
+         (tt_run_feed_pending(r, &r->log) || !tt_sink_idle(&r->log)) &&
          tt_sink_error(&r->log) == 0 && r->drain_signals < 2)
     uv_run(&r->loop, UV_RUN_ONCE);
+  tt_run_feed_close(r);
   r->draining = false;
   tt_run_unwatch_signals(r);
-}
-
-/* The "target" event of every target, before its first heartbeat: what
- * a replay of the JSON needs to know that heartbeats do not say. */
-static void announce_targets(tt_run *r) {
-  uint64_t now = tt_wall_us();
-  for (size_t i = 0; i < tt_engine_size(r->engine); i++) {
-    const tt_view *v = tt_engine_view(r->engine, i);
-    if (v == NULL)
-      continue;
-    if (r->output == TT_OUT_JSON)
-      tt_json_target(&r->out, v, now);
-    if (r->has_log)
-      tt_json_target(&r->log, v, now);
-  }
 }
 
 /* Sets up everything the run needs. Returns 0, or an exit status. */
@@ -413,8 +393,10 @@ static int start(tt_run *r) {
   if (r->opt.duration_ms > 0)
     uv_timer_start(&r->duration, duration_cb, r->opt.duration_ms, 0);
 
-  announce_targets(r);
-  if ((err = tt_engine_start(r->engine)) < 0) {
+  /* The "target" event of every target before its first heartbeat: what
+   * a replay of the JSON needs that heartbeats do not say. */
+  if ((err = tt_run_feed_start(r)) < 0 ||
+      (err = tt_engine_start(r->engine)) < 0) {
     fprintf(stderr, "tether: %s\n", uv_strerror(err));
     return EXIT_RUNTIME;
   }
@@ -503,6 +485,7 @@ int main(int argc, char **argv) {
     status = exit_status(r);
   } else {
     tt_run_stop(r);
+    tt_run_feed_close(r);
     tt_run_unwatch_signals(r);
     uv_run(&r->loop, UV_RUN_DEFAULT);
   }

@@ -141,6 +141,9 @@ static void apply_reload(tt_run *r, tt_config *loaded) {
   tt_sink_make_room(&r->out, burst);
   if (r->has_log)
     tt_sink_make_room(&r->log, burst);
+  /* Targets the start has not announced yet are, as they were, before
+   * the reload reports on them. */
+  tt_run_feed_all(r);
   int err = tt_engine_reload(r->engine, &next, &rep);
   if (err < 0) {
     report_reload(r, uv_strerror(err), &rep);

@@ -24,6 +24,13 @@ enum { EXIT_ALL_UP = 0, EXIT_SOME_DOWN = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
 /* Room for every signal the table below names and every real-time one. */
 #define MAX_SIGNALS 96
 
+/* One JSON output's progress through the targets (feed.c). */
+typedef struct tt_feed {
+  tt_sink *sink;      /* NULL: the output is not JSON */
+  size_t announced;   /* targets [0, announced) had their "target" event */
+  size_t summarized;  /* ... and [0, summarized) their summary */
+} tt_feed;
+
 typedef struct tt_run {
   uv_loop_t loop;
   tt_options opt;
@@ -40,6 +47,13 @@ typedef struct tt_run {
   size_t nsignals;
   uv_timer_t duration;
   uv_check_t flush;
+  /* feed.c: the start's "target" events and the end's JSON summaries,
+   * a batch at a time: stdout's (when JSON), the log's. */
+  tt_feed feeds[2];
+  size_t nannounce;   /* targets at the start, each announced */
+  uv_check_t feeding; /* while a feed has more to write */
+  bool ending;        /* the engine stopped: the summaries are due */
+  uint64_t stopped_us; /* wall time it stopped (the summaries') */
   bool started;   /* the engine runs: summaries are due at its end */
   bool stopping;
   bool draining;  /* the run is over; the outputs are being written out */
@@ -73,6 +87,19 @@ int tt_run_ensure_descriptors(size_t ntargets);
  * the loop; SIGHUP reloads. */
 void tt_run_watch_signals(tt_run *r);
 void tt_run_unwatch_signals(tt_run *r);
+
+/* feed.c: every target's "target" event at the start and its summary
+ * at the end, written a batch at a time as each JSON output takes them.
+ * _start before the engine starts; _upto before any event about a
+ * target (it and those before it are announced first); _all before a
+ * reload; _summaries once the engine has stopped; _pending while the
+ * output k has more to come; _close when the run is over. */
+int tt_run_feed_start(tt_run *r);
+void tt_run_feed_upto(tt_run *r, size_t index);
+void tt_run_feed_all(tt_run *r);
+void tt_run_feed_summaries(tt_run *r);
+bool tt_run_feed_pending(const tt_run *r, const tt_sink *k);
+void tt_run_feed_close(tt_run *r);
 
 /* replay.c: --replay FILE: the dashboard on it, or every target at --at
  * TIME (or at the end of the log). Returns the exit status. */

@@ -112,6 +112,9 @@ int tt_sink_flush(tt_sink *k);
  * writes a pending notice first. */
 void tt_sink_unbound(tt_sink *k);
 
+/* Bytes held: the records waiting and the batch being written. */
+size_t tt_sink_held(const tt_sink *k);
+
 /* Nothing is waiting or being written. */
 bool tt_sink_idle(const tt_sink *k);
 

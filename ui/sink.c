@@ -272,6 +272,10 @@ static size_t held(const tt_sink *k) {
   return k->len + (k->busy ? k->wlen : 0);
 }
 
+size_t tt_sink_held(const tt_sink *k) {
+  return held(k);
+}
+
 bool tt_sink_end_record(tt_sink *k, size_t tag) {
   size_t rec = k->open - k->len;
   if (k->error != 0) {

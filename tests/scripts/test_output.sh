@@ -6,6 +6,8 @@
 #     (JSON and plain);
 #   - a reader that goes away (| head -1) ends the run at once;
 #   - a run ended while stdout does not read: a signal stops the wait;
+#   - 8000 targets through a late reader: every "target" event and summary,
+#     none dropped, each once, in order, in stdout and the log;
 #   - SIGKILL in the middle of a large run leaves only whole lines;
 #   - write errors (a full stdout, a log past the file size limit) say
 #     why and end with status 3; --check to a full stdout too;
@@ -132,6 +134,34 @@ kill "$sleeper" 2>/dev/null
 wait "$sleeper" 2>/dev/null
 summaries=$(grep -c '"event":"summary"' "$dir/wait.log")
 [ "$summaries" -eq 1000 ] || fail "the log has $summaries summaries, expected 1000"
+
+# ---- every target's first and last word, a batch at a time -----------------
+
+# 8000 "target" events (some 1.4 MB, past the output's 1 MiB bound) and
+# 8000 summaries (some 6 MB) go out as the outputs take them: through a
+# reader that starts late, none dropped, each target's once, its "target"
+# event before its other events; in stdout and in the log alike.
+mapfile -t lots < <(for i in $(seq 1 8000); do echo "t$i=127.0.0.1:1"; done)
+"$TETHER" --json -c 1 --log "$dir/lots.log" "${lots[@]}" 2>"$dir/err" |
+  (sleep 2; cat) >"$dir/lots.out"
+status=${PIPESTATUS[0]}
+[ "$status" -eq 1 ] || fail "8000 targets: exit $status, expected 1: $(cat "$dir/err")"
+for f in lots.out lots.log; do
+  verdict=$(awk -F'"' '
+    $8 == "dropped" { dropped++ }
+    $8 == "target" { if (announced[$12]++) twice++; next }
+    $8 == "summary" { if (summarized[$12]++) twice++ }
+    $12 != "" && !($12 in announced) { early++ }
+    END {
+      a = length(announced); s = length(summarized)
+      printf "%d %d %d %d %d\n", a, s, twice + 0, early + 0, dropped + 0
+    }' "$dir/$f")
+  if [ "$verdict" = "8000 8000 0 0 0" ]; then
+    ok "$f: 8000 target events and 8000 summaries, none dropped, in order"
+  else
+    fail "$f: targets announced, summarized, twice, before their announcement, dropped: $verdict"
+  fi
+done
 
 # ---- SIGKILL in the middle of a large run ----------------------------------
 
