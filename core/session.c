@@ -718,7 +718,12 @@ uint64_t tt_session_phase(const tt_session *s) {
 void tt_session_inherit(tt_session *s, const tt_session *old) {
   const tt_target *t = s->t;
   size_t index = s->view.index;
+  tt_view_free(&s->view);
   s->view = old->view;
+  /* The histogram is the old session's, freed with it: a copy of its own
+   * (without one, out of memory, percentiles fall back to the largest). */
+  s->view.stats.hist = NULL;
+  tt_stats_copy(&s->view.stats, &old->view.stats);
   s->view.target = t;
   s->view.index = index;
   s->view.finished = false;
@@ -800,6 +805,7 @@ void tt_session_close_retired(tt_session *s) {
 }
 
 void tt_session_free(tt_session *s) {
+  tt_view_free(&s->view);
   tt_framer_free(&s->framer);
   free(s->note);
   free(s->addrs); /* and addr_status, in the same block */

@@ -1,6 +1,7 @@
-/* stats.c - per-target statistics in constant memory, each heartbeat
+/* stats.c - per-target statistics in bounded memory, each heartbeat
  * folded in at constant cost so that thousands of targets stay cheap. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stats.h"
@@ -48,6 +49,80 @@ void tt_stats_init(tt_stats *st) {
   memset(st, 0, sizeof(*st));
 }
 
+void tt_stats_free(tt_stats *st) {
+  free(st->hist);
+  st->hist = NULL;
+  st->hist_lo = st->hist_n = 0;
+}
+
+int tt_stats_copy(tt_stats *dst, const tt_stats *src) {
+  if (dst == src)
+    return 0;
+  tt_stats_free(dst);
+  *dst = *src;
+  if (src->hist == NULL)
+    return 0;
+  dst->hist = malloc(src->hist_n * sizeof *dst->hist);
+  if (dst->hist == NULL) {
+    dst->hist_lo = dst->hist_n = 0;
+    return -1;
+  }
+  memcpy(dst->hist, src->hist, src->hist_n * sizeof *dst->hist);
+  return 0;
+}
+
+/* Spare buckets allocated past the one that widened the span, on its
+ * side: an RTT a little further out then costs no allocation. */
+#define HIST_SPARE 4
+
+/* The counts of bucket b, the span widened to it if need be; NULL when
+ * memory ran out. */
+static uint32_t *hist_slot(tt_stats *st, size_t b) {
+  size_t lo = st->hist_lo, end = lo + st->hist_n;
+  if (st->hist != NULL && b >= lo && b < end)
+    return &st->hist[b - lo];
+  size_t nlo, nend;
+  if (st->hist == NULL) {
+    nlo = b > HIST_SPARE ? b - HIST_SPARE : 0;
+    nend = b + 1 + HIST_SPARE;
+  } else if (b < lo) {
+    nlo = b > HIST_SPARE ? b - HIST_SPARE : 0;
+    nend = end;
+  } else {
+    nlo = lo;
+    nend = b + 1 + HIST_SPARE;
+  }
+  if (nend > TT_HIST_BUCKETS)
+    nend = TT_HIST_BUCKETS;
+  uint32_t *h = realloc(st->hist, (nend - nlo) * sizeof *h);
+  if (h == NULL)
+    return NULL;
+  if (st->hist == NULL) {
+    memset(h, 0, (nend - nlo) * sizeof *h);
+  } else {
+    /* [lo, end) moves to [lo - nlo, ...); zeros on both sides. */
+    memmove(h + (lo - nlo), h, st->hist_n * sizeof *h);
+    memset(h, 0, (lo - nlo) * sizeof *h);
+    memset(h + (end - nlo), 0, (nend - end) * sizeof *h);
+  }
+  st->hist = h;
+  st->hist_lo = (uint8_t)nlo;
+  st->hist_n = (uint8_t)(nend - nlo);
+  return &h[b - nlo];
+}
+
+int tt_stats_set_bucket(tt_stats *st, size_t b, uint32_t count) {
+  if (b >= TT_HIST_BUCKETS)
+    return -1;
+  if (count == 0 && tt_stats_bucket(st, b) == 0)
+    return 0;
+  uint32_t *c = hist_slot(st, b);
+  if (c == NULL)
+    return -1;
+  *c = count;
+  return 0;
+}
+
 static uint32_t sample_rtt(uint32_t rtt_us) {
   return rtt_us > TT_SAMPLE_RTT_MAX ? TT_SAMPLE_RTT_MAX : rtt_us;
 }
@@ -85,9 +160,11 @@ void tt_stats_heartbeat(tt_stats *st, tt_class cls, uint32_t rtt_us) {
   st->received++;
   st->rtt_sum_us += rtt_us;
   st->last_rtt_us = rtt_us;
-  size_t b = tt_hist_bucket(rtt_us);
-  if (st->hist[b] != UINT32_MAX)
-    st->hist[b]++;
+  /* Out of memory, the RTT is still in every other figure; the
+   * percentiles that miss it fall back to the largest RTT. */
+  uint32_t *c = hist_slot(st, tt_hist_bucket(rtt_us));
+  if (c != NULL && *c != UINT32_MAX)
+    (*c)++;
   ring_push(st, cls, rtt_us);
 }
 
@@ -130,8 +207,8 @@ uint32_t tt_stats_percentile(const tt_stats *st, double q) {
     return st->rtt_min_us; /* and so is the smallest */
 
   uint64_t seen = 0;
-  for (size_t b = 0; b < TT_HIST_BUCKETS; b++) {
-    seen += st->hist[b];
+  for (size_t b = st->hist_lo; b < (size_t)st->hist_lo + st->hist_n; b++) {
+    seen += st->hist[b - st->hist_lo];
     if (seen >= rank) {
       uint32_t lo, hi;
       tt_hist_range(b, &lo, &hi);
@@ -143,7 +220,8 @@ uint32_t tt_stats_percentile(const tt_stats *st, double q) {
       return mid;
     }
   }
-  /* Only when a bucket saturated: the rank is among the largest. */
+  /* Only when a bucket saturated (or memory ran out): the rank is among
+   * the largest. */
   return st->rtt_max_us;
 }
 

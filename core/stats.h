@@ -49,13 +49,39 @@ typedef struct tt_stats {
                           (reconnect events), or on request */
   uint64_t skipped;    /* probe slots that passed without a probe */
   uint64_t discarded_bytes; /* bytes that came with no ping outstanding */
-  uint32_t hist[TT_HIST_BUCKETS];
+  /* The histogram: the counts of buckets [hist_lo, hist_lo + hist_n),
+   * the span the RTTs have reached (NULL until the first answered
+   * heartbeat). A target's RTTs span a few octaves, seldom all 200
+   * buckets: 800 bytes each for 10 000 targets would be most of their
+   * memory. Read with tt_stats_bucket(). */
+  uint32_t *hist;
+  uint8_t hist_lo, hist_n;
   tt_sample ring[TT_RING_LEN];
   uint32_t ring_next; /* where the next sample goes */
   uint32_t ring_len;
 } tt_stats;
 
 void tt_stats_init(tt_stats *st);
+
+/* Frees the histogram's counts (the rest needs nothing freed); st is then
+ * as tt_stats_init left it, but for its counters. */
+void tt_stats_free(tt_stats *st);
+
+/* dst becomes a copy of src with a histogram of its own; dst's own is
+ * freed first. Returns 0, or -1 when memory ran out (dst then has no
+ * histogram: its percentiles fall back to the largest RTT). */
+int tt_stats_copy(tt_stats *dst, const tt_stats *src);
+
+/* The count of histogram bucket b (0 outside the span in use). */
+static inline uint32_t tt_stats_bucket(const tt_stats *st, size_t b) {
+  return b >= st->hist_lo && b - st->hist_lo < st->hist_n
+           ? st->hist[b - st->hist_lo]
+           : 0;
+}
+
+/* Sets the count of bucket b (a snapshot read back). Returns 0, or -1
+ * when memory ran out. */
+int tt_stats_set_bucket(tt_stats *st, size_t b, uint32_t count);
 
 /* Records one heartbeat result; rtt_us is used when cls is ok. */
 void tt_stats_heartbeat(tt_stats *st, tt_class cls, uint32_t rtt_us);

@@ -16,6 +16,10 @@ void tt_view_init(tt_view *v, const tt_target *t, size_t index) {
   tt_stats_init(&v->stats);
 }
 
+void tt_view_free(tt_view *v) {
+  tt_stats_free(&v->stats);
+}
+
 void tt_view_heartbeat(tt_view *v, uint64_t seq, tt_class cls,
                        uint32_t rtt_us, const char *detail) {
   v->seq = seq;

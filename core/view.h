@@ -11,6 +11,8 @@
 
 /* A new target's view: connecting, nothing counted yet, state_since 0. */
 void tt_view_init(tt_view *v, const tt_target *t, size_t index);
+/* Frees what a view holds (its histogram); it may be initialized again. */
+void tt_view_free(tt_view *v);
 
 /* Records heartbeat number seq of class cls (rtt_us when ok); detail is
  * the failure's words, already escaped (kept, cut to TT_ERROR_MAX). */

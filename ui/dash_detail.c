@@ -267,8 +267,8 @@ size_t tt_text_detail(tt_line *out, size_t max, const tt_dash_model *m,
 
 size_t tt_histogram(const tt_stats *st, tt_hist_row *rows, size_t max) {
   size_t first = TT_HIST_BUCKETS, last = 0;
-  for (size_t b = 0; b < TT_HIST_BUCKETS; b++) {
-    if (st->hist[b] == 0)
+  for (size_t b = st->hist_lo; b < (size_t)st->hist_lo + st->hist_n; b++) {
+    if (tt_stats_bucket(st, b) == 0)
       continue;
     if (first == TT_HIST_BUCKETS)
       first = b;
@@ -286,7 +286,7 @@ size_t tt_histogram(const tt_stats *st, tt_hist_row *rows, size_t max) {
     tt_hist_range(end, &dummy, &hi);
     uint64_t count = 0;
     for (size_t k = b; k <= end; k++)
-      count += st->hist[k];
+      count += tt_stats_bucket(st, k);
     rows[n++] = (tt_hist_row){lo, hi, count};
   }
   return n;

@@ -11,6 +11,7 @@
 #include "dash_model.h"
 #include "escape.h"
 #include "format.h"
+#include "view.h"
 
 #define NOTICE_US (4 * 1000000ull)
 #define NOTICE_ERROR_US (10 * 1000000ull)
@@ -247,6 +248,20 @@ fail:
   return rc;
 }
 
+/* The paused display's copies (each view's histogram its own). */
+static void free_frozen(tt_dash_model *m) {
+  for (size_t i = 0; i < m->frozen_n; i++)
+    if (m->frozen[i].index != SIZE_MAX)
+      tt_view_free(&m->frozen[i]);
+  free(m->frozen);
+  free(m->frozen_series);
+  free(m->frozen_scale);
+  m->frozen = NULL;
+  m->frozen_series = NULL;
+  m->frozen_scale = NULL;
+  m->frozen_n = 0;
+}
+
 void tt_dash_model_free(tt_dash_model *m) {
   for (size_t i = 0; i < m->n; i++) {
     free(m->tracks[i].name);
@@ -258,9 +273,7 @@ void tt_dash_model_free(tt_dash_model *m) {
   free(m->items);
   free(m->tmp);
   free(m->lines);
-  free(m->frozen);
-  free(m->frozen_series);
-  free(m->frozen_scale);
+  free_frozen(m);
   free(m->scale);
   tt_dash_log_free(&m->log);
   tt_dash_groups_free(&m->groups);
@@ -405,13 +418,7 @@ unsigned tt_dash_pause(tt_dash_model *m, bool on) {
   if (on == m->paused)
     return 0;
   if (!on) {
-    free(m->frozen);
-    free(m->frozen_series);
-    free(m->frozen_scale);
-    m->frozen = NULL;
-    m->frozen_series = NULL;
-    m->frozen_scale = NULL;
-    m->frozen_n = 0;
+    free_frozen(m);
     m->paused = false;
     /* Catch up with everything that happened meanwhile. */
     return TT_DIRTY_DRAW | TT_DIRTY_FILTER;
@@ -430,6 +437,10 @@ unsigned tt_dash_pause(tt_dash_model *m, bool on) {
     const tt_view *v = live_view(m, i);
     if (v != NULL && m->tracks[i].series != NULL) {
       views[i] = *v;
+      /* The live histogram moves as it grows: a copy of its own (out of
+       * memory, none: the frozen percentiles fall back to the largest). */
+      views[i].stats.hist = NULL;
+      tt_stats_copy(&views[i].stats, &v->stats);
       /* A reload frees the config it points into: never keep it. */
       views[i].target = NULL;
       series[i] = *m->tracks[i].series;

@@ -324,13 +324,13 @@ static void cumulative(const tt_stats *st, uint64_t out[TT_METRICS_BUCKETS]) {
   for (size_t k = 0; k < TT_METRICS_BUCKETS; k++) {
     uint32_t us = tt_metrics_bucket_us[k];
     for (; b < at[k].bucket; b++)
-      below += st->hist[b];
+      below += tt_stats_bucket(st, b);
     if (st->received == 0 || us < st->rtt_min_us)
       out[k] = 0;
     else if (us >= st->rtt_max_us)
       out[k] = st->received;
     else
-      out[k] = below + (uint64_t)(st->hist[b] * at[k].share + 0.5);
+      out[k] = below + (uint64_t)(tt_stats_bucket(st, b) * at[k].share + 0.5);
     if (out[k] > st->received)
       out[k] = st->received;
     if (k > 0 && out[k] < out[k - 1])

@@ -18,6 +18,7 @@
  * new address (its statistics restart, as in the engine). */
 static void start(tt_replay *r, size_t i, uint32_t def, uint64_t t) {
   tt_rp_slot *s = &r->slots[i];
+  tt_view_free(&s->view);
   tt_view_init(&s->view, &r->defs[def].t, i);
   s->view.state_since_ms = t / 1000;
   s->view.state_since_us = t;
@@ -169,6 +170,8 @@ void tt_replay_close(tt_replay *r) {
     tt_rp_def_free(&r->defs[i]);
   free(r->marks);
   free(r->defs);
+  for (size_t i = 0; i < r->n; i++)
+    tt_view_free(&r->slots[i].view);
   free(r->slots);
   free(r->first_def);
   free(r->hash);

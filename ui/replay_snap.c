@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "replay_index.h"
+#include "view.h"
 
 /* Bytes a slot may take packed, at most. */
 #define SLOT_MAX                                                    \
@@ -84,11 +85,11 @@ static void pack_stats(out *o, const tt_stats *st) {
   unsigned char *count = o->p;
   size_t nz = 0, at = 0;
   o->p += 2;
-  for (size_t b = 0; b < TT_HIST_BUCKETS; b++) {
-    if (st->hist[b] == 0)
+  for (size_t b = st->hist_lo; b < (size_t)st->hist_lo + st->hist_n; b++) {
+    if (tt_stats_bucket(st, b) == 0)
       continue;
     put(o, b - at);
-    put(o, st->hist[b]);
+    put(o, tt_stats_bucket(st, b));
     at = b + 1;
     nz++;
   }
@@ -123,7 +124,9 @@ static void unpack_stats(const unsigned char **p, tt_stats *st) {
   size_t nz = (size_t)get(p), at = 0;
   for (size_t i = 0; i < nz; i++) {
     at += (size_t)get(p);
-    st->hist[at++] = (uint32_t)get(p);
+    uint32_t count = (uint32_t)get(p);
+    /* Out of memory, the percentiles fall back to the largest RTT. */
+    tt_stats_set_bucket(st, at++, count);
   }
   st->ring_len = (uint32_t)get(p);
   st->ring_next = (uint32_t)get(p);
@@ -157,6 +160,7 @@ static void unpack_slot(tt_replay *r, const unsigned char **p, size_t i) {
   s->present = flags & 1;
   s->ended = flags >> 1 & 1;
   s->def = (uint32_t)get(p);
+  tt_view_free(v);
   memset(v, 0, sizeof *v);
   v->target = &r->defs[s->def].t;
   v->index = i;

@@ -203,6 +203,7 @@ uint32_t tt_rp_def_for(tt_replay *r, size_t i, const tt_rp_event *ev,
 
 void tt_rp_slot_reset(tt_replay *r, size_t i) {
   tt_rp_slot *s = &r->slots[i];
+  tt_view_free(&s->view);
   tt_view_init(&s->view, NULL, i);
   s->def = r->first_def[i];
   s->view.target = &r->defs[s->def].t;
@@ -226,6 +227,7 @@ size_t tt_rp_add_target(tt_replay *r, const tt_rp_event *ev) {
     r->cap = cap;
   }
   size_t i = r->n;
+  memset(&r->slots[i], 0, sizeof r->slots[i]);
   r->first_def[i] = NONE;
   if (tt_rp_def_for(r, i, ev, NONE) == NONE)
     return SIZE_MAX;

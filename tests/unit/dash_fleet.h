@@ -90,8 +90,10 @@ static inline fleet *fleet_empty(void) {
 }
 
 static inline void fleet_free(fleet *f) {
-  for (size_t i = 0; i < f->n; i++)
+  for (size_t i = 0; i < f->n; i++) {
     fleet_target_free(f->t[i]);
+    tt_stats_free(&f->v[i].stats);
+  }
   free(f);
 }
 

@@ -535,6 +535,7 @@ static void test_histogram_covers_every_answer(void **state) {
   tt_line l;
   tt_text_hist_line(&l, &rows[0], rows[0].count, 40, true);
   assert_true(l.cols <= 40);
+  tt_stats_free(&st);
   tt_stats_init(&st);
   assert_int_equal(tt_histogram(&st, rows, 10), 0);
 }

@@ -48,11 +48,26 @@ static uint32_t rnd(sim *s, uint32_t n) {
   return (uint32_t)(s->rng >> 33) % n;
 }
 
+/* Row `row` of the kept views becomes the views now, each with a
+ * histogram of its own. */
+static void put_row(sim *s, size_t row) {
+  for (size_t i = 0; i < K; i++) {
+    tt_view *v = &s->snap[row * K + i];
+    tt_view_free(v);
+    *v = s->v[i];
+    v->stats.hist = NULL;
+    assert_int_equal(tt_stats_copy(&v->stats, &s->v[i].stats), 0);
+  }
+}
+
 /* After each event: the reference views, kept. */
 static void keep(sim *s) {
   if (s->n + 1 >= s->cap) {
+    size_t had = s->snap != NULL ? s->cap + 1 : 0;
     s->cap = s->cap ? s->cap * 2 : 1024;
     s->snap = realloc(s->snap, (s->cap + 1) * K * sizeof *s->snap);
+    if (s->snap != NULL) /* no histograms in the new rows yet */
+      memset(&s->snap[had * K], 0, (s->cap + 1 - had) * K * sizeof *s->snap);
     s->there = realloc(s->there, (s->cap + 1) * K * sizeof *s->there);
     s->time = realloc(s->time, (s->cap + 1) * sizeof *s->time);
     assert_non_null(s->snap);
@@ -61,7 +76,7 @@ static void keep(sim *s) {
   }
   s->time[s->n] = s->t_max;
   s->n++;
-  memcpy(&s->snap[s->n * K], s->v, sizeof s->v);
+  put_row(s, s->n);
   memcpy(&s->there[s->n * K], s->present, sizeof s->present);
 }
 
@@ -78,6 +93,7 @@ static void tick(sim *s) {
 
 static void start_target(sim *s, size_t i, bool added) {
   tick(s);
+  tt_view_free(&s->v[i]);
   tt_view_init(&s->v[i], &s->t[i], i);
   s->v[i].state_since_ms = s->t_max / 1000;
   s->v[i].state_since_us = s->t_max;
@@ -115,7 +131,7 @@ static void sim_init(sim *s, uint64_t seed) {
     s->t[i].ntags = i % 3;
     tt_view_init(&s->v[i], &s->t[i], i);
   }
-  memcpy(&s->snap[0], s->v, sizeof s->v);
+  put_row(s, 0);
   memcpy(&s->there[0], s->present, sizeof s->present);
 }
 
@@ -198,6 +214,10 @@ static void sim_run(sim *s, size_t n) {
 
 static void sim_free(sim *s) {
   tt_rlog_done(&s->log);
+  for (size_t i = 0; s->snap != NULL && i < (s->cap + 1) * K; i++)
+    tt_view_free(&s->snap[i]);
+  for (size_t i = 0; i < K; i++)
+    tt_view_free(&s->v[i]);
   free(s->snap);
   free(s->there);
   free(s->time);

@@ -17,6 +17,7 @@
 #include "replay.h"
 #include "replaylog.h"
 #include "support.h"
+#include "view.h"
 
 enum { N = 2 }; /* svc, and closed */
 
@@ -40,8 +41,13 @@ static void write_event(run *u, const tt_event *ev) {
 }
 
 static void copy_views(tt_harness *h, tt_view *out) {
-  for (size_t i = 0; i < N; i++)
-    out[i] = *tt_engine_view(h->engine, i);
+  for (size_t i = 0; i < N; i++) {
+    tt_view_free(&out[i]);
+    const tt_view *v = tt_engine_view(h->engine, i);
+    out[i] = *v;
+    out[i].stats.hist = NULL; /* the session's: a copy of its own */
+    assert_int_equal(tt_stats_copy(&out[i].stats, &v->stats), 0);
+  }
 }
 
 /* up (three answers), the server taken away, down (two failures), the
@@ -155,6 +161,10 @@ static void test_the_replay_is_the_live_run(void **unused) {
   assert_replay_is(r, u.mid);
 
   tt_replay_close(r);
+  for (size_t i = 0; i < N; i++) {
+    tt_view_free(&u.mid[i]);
+    tt_view_free(&u.end[i]);
+  }
   tt_rlog_done(&u.log);
   tt_h_teardown(&h);
 }

@@ -167,6 +167,7 @@ static void test_every_event_tether_writes_reads_back(void **unused) {
   tt_json_reload(&f.k, NULL, &rep);
   read_back(&f, &ev);
   assert_int_equal(ev.kind, TT_RP_OTHER);
+  tt_view_free(&f.v);
   tt_sink_close(&f.k);
 }
 

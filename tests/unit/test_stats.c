@@ -74,6 +74,105 @@ static void test_hist_ranges_tile_every_value(void **state) {
   assert_int_equal(prev_hi, UINT32_MAX);
 }
 
+/* ---- the histogram's span ---- */
+
+/* A dense histogram of the same RTTs, the way it was kept before. */
+static void dense_add(uint32_t *dense, uint32_t rtt_us) {
+  dense[tt_hist_bucket(rtt_us)]++;
+}
+
+static void assert_buckets_are(const tt_stats *st, const uint32_t *dense) {
+  for (size_t b = 0; b < TT_HIST_BUCKETS; b++)
+    if (tt_stats_bucket(st, b) != dense[b])
+      fail_msg("bucket %zu: %u, expected %u", b, tt_stats_bucket(st, b),
+               dense[b]);
+}
+
+static void test_hist_span_widens_both_ways_and_keeps_counts(void **state) {
+  static const uint32_t rtts[] = {1000, 1100, 10, 1000, 100000, 12, 3000000};
+  uint32_t dense[TT_HIST_BUCKETS] = {0};
+  tt_stats st;
+  tt_stats_init(&st);
+  assert_null(st.hist);
+  for (size_t i = 0; i < 7; i++) {
+    tt_stats_heartbeat(&st, TT_CLASS_OK, rtts[i]);
+    dense_add(dense, rtts[i]);
+    assert_buckets_are(&st, dense);
+  }
+  /* Only the span reached, not all 200 buckets. */
+  assert_true(st.hist_lo <= tt_hist_bucket(10));
+  assert_true(st.hist_lo + st.hist_n > tt_hist_bucket(3000000));
+  assert_true(st.hist_n < TT_HIST_BUCKETS);
+  tt_stats_free(&st);
+  assert_null(st.hist);
+  assert_int_equal(tt_stats_bucket(&st, tt_hist_bucket(1000)), 0);
+}
+
+static void test_hist_of_one_octave_is_small(void **state) {
+  tt_stats st;
+  tt_stats_init(&st);
+  for (uint32_t us = 200; us < 400; us++)
+    tt_stats_heartbeat(&st, TT_CLASS_OK, us);
+  /* 200-399 us: one octave, 8 buckets, and the spare ones around them. */
+  assert_true(st.hist_n <= 8 + 2 * 4);
+  tt_stats_free(&st);
+}
+
+static void test_hist_random_rtts_match_a_dense_histogram(void **state) {
+  static uint32_t dense[TT_HIST_BUCKETS];
+  memset(dense, 0, sizeof dense);
+  tt_stats st;
+  tt_stats_init(&st);
+  uint64_t x = 88172645463325252u;
+  for (int i = 0; i < 20000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    /* Every scale: a random number of bits, then a random value. */
+    uint32_t rtt = (uint32_t)(x >> 32) >> (x % 32);
+    tt_stats_heartbeat(&st, TT_CLASS_OK, rtt);
+    dense_add(dense, rtt);
+  }
+  assert_buckets_are(&st, dense);
+  tt_stats_free(&st);
+}
+
+static void test_hist_copy_is_its_own(void **state) {
+  tt_stats a, b;
+  tt_stats_init(&a);
+  tt_stats_init(&b);
+  tt_stats_heartbeat(&b, TT_CLASS_OK, 5); /* freed by the copy */
+  tt_stats_heartbeat(&a, TT_CLASS_OK, 500);
+  tt_stats_heartbeat(&a, TT_CLASS_OK, 700);
+  assert_int_equal(tt_stats_copy(&b, &a), 0);
+  assert_ptr_not_equal(a.hist, b.hist);
+  assert_int_equal(b.received, 2);
+  assert_int_equal(tt_stats_bucket(&b, tt_hist_bucket(500)), 1);
+  assert_int_equal(tt_stats_bucket(&b, tt_hist_bucket(5)), 0);
+  tt_stats_heartbeat(&a, TT_CLASS_OK, 500);
+  tt_stats_heartbeat(&a, TT_CLASS_OK, 90000000);
+  assert_int_equal(tt_stats_bucket(&b, tt_hist_bucket(500)), 1);
+  assert_int_equal(tt_stats_bucket(&b, tt_hist_bucket(90000000)), 0);
+  assert_int_equal(tt_stats_percentile(&b, 50), 500);
+  tt_stats_free(&a);
+  assert_int_equal(tt_stats_bucket(&b, tt_hist_bucket(700)), 1);
+  tt_stats_free(&b);
+}
+
+static void test_hist_set_bucket(void **state) {
+  tt_stats st;
+  tt_stats_init(&st);
+  assert_int_equal(tt_stats_set_bucket(&st, 3, 0), 0);
+  assert_null(st.hist); /* a zero needs no span */
+  assert_int_equal(tt_stats_set_bucket(&st, 150, 7), 0);
+  assert_int_equal(tt_stats_set_bucket(&st, 20, 9), 0);
+  assert_int_equal(tt_stats_bucket(&st, 150), 7);
+  assert_int_equal(tt_stats_bucket(&st, 20), 9);
+  assert_int_equal(tt_stats_bucket(&st, 100), 0);
+  assert_int_equal(tt_stats_set_bucket(&st, TT_HIST_BUCKETS, 1), -1);
+  tt_stats_free(&st);
+}
+
 /* ---- counters and summaries ---- */
 
 static void test_init_is_all_zero(void **state) {
@@ -86,6 +185,7 @@ static void test_init_is_all_zero(void **state) {
   assert_int_equal(tt_stats_percentile(&st, 50), 0);
   assert_true(tt_stats_loss_pct(&st) == 0.0);
   assert_true(st.jitter_us == 0.0);
+  tt_stats_free(&st);
 }
 
 static void test_counters_count_every_heartbeat(void **state) {
@@ -104,6 +204,7 @@ static void test_counters_count_every_heartbeat(void **state) {
   assert_int_equal(st.classes[TT_CLASS_TIMEOUT], 2);
   assert_int_equal(st.classes[TT_CLASS_REFUSED], 1);
   assert_int_equal(st.classes[TT_CLASS_DNS], 0);
+  tt_stats_free(&st);
 }
 
 static void test_failures_leave_rtt_alone(void **state) {
@@ -117,6 +218,7 @@ static void test_failures_leave_rtt_alone(void **state) {
   assert_int_equal(st.last_rtt_us, 100);
   assert_int_equal(st.rtt_sum_us, 100);
   assert_int_equal(tt_stats_percentile(&st, 99), 100);
+  tt_stats_free(&st);
 }
 
 static void test_min_max_last_avg(void **state) {
@@ -129,6 +231,7 @@ static void test_min_max_last_avg(void **state) {
   assert_int_equal(st.last_rtt_us, 101);
   assert_int_equal(st.rtt_sum_us, 1151);
   assert_int_equal(tt_stats_avg(&st), 230); /* 230.2 */
+  tt_stats_free(&st);
 }
 
 static void test_avg_rounds_to_nearest(void **state) {
@@ -137,6 +240,7 @@ static void test_avg_rounds_to_nearest(void **state) {
   tt_stats_init(&st);
   feed_ok(&st, rtts, 2);
   assert_int_equal(tt_stats_avg(&st), 2); /* 1.5 */
+  tt_stats_free(&st);
 }
 
 static void test_min_of_zero_rtt_is_kept(void **state) {
@@ -146,6 +250,7 @@ static void test_min_of_zero_rtt_is_kept(void **state) {
   feed_ok(&st, rtts, 3);
   assert_int_equal(st.rtt_min_us, 0);
   assert_int_equal(st.rtt_max_us, 70);
+  tt_stats_free(&st);
 }
 
 static void test_loss_pct(void **state) {
@@ -158,6 +263,7 @@ static void test_loss_pct(void **state) {
   assert_true(tt_stats_loss_pct(&st) == 25.0);
   tt_stats_late(&st, 4, 5000);
   assert_true(tt_stats_loss_pct(&st) == 25.0); /* a late reply stays lost */
+  tt_stats_free(&st);
 }
 
 static void test_out_of_range_class_counts_as_error(void **state) {
@@ -166,6 +272,7 @@ static void test_out_of_range_class_counts_as_error(void **state) {
   tt_stats_heartbeat(&st, (tt_class)TT_CLASS_COUNT, 0);
   assert_int_equal(st.classes[TT_CLASS_ERROR], 1);
   assert_int_equal(st.lost, 1);
+  tt_stats_free(&st);
 }
 
 /* ---- percentiles ---- */
@@ -177,6 +284,7 @@ static void test_percentile_of_one_sample_is_that_sample(void **state) {
   tt_stats_heartbeat(&st, TT_CLASS_OK, 12345);
   for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
     assert_int_equal(tt_stats_percentile(&st, qs[i]), 12345);
+  tt_stats_free(&st);
 }
 
 static void test_percentile_exact_for_small_values(void **state) {
@@ -190,6 +298,7 @@ static void test_percentile_exact_for_small_values(void **state) {
   assert_int_equal(tt_stats_percentile(&st, 51), 6);
   assert_int_equal(tt_stats_percentile(&st, 90), 9);
   assert_int_equal(tt_stats_percentile(&st, 99), 10);
+  tt_stats_free(&st);
 }
 
 static void test_percentile_100_is_max(void **state) {
@@ -199,6 +308,7 @@ static void test_percentile_100_is_max(void **state) {
   tt_stats_init(&st);
   feed_ok(&st, rtts, 2);
   assert_int_equal(tt_stats_percentile(&st, 100), 127);
+  tt_stats_free(&st);
 }
 
 static void test_percentile_lowest_rank_is_min(void **state) {
@@ -207,6 +317,7 @@ static void test_percentile_lowest_rank_is_min(void **state) {
   tt_stats_init(&st);
   feed_ok(&st, rtts, 4);
   assert_int_equal(tt_stats_percentile(&st, 1), 121);
+  tt_stats_free(&st);
 }
 
 static void test_percentile_clamped_up_to_min(void **state) {
@@ -216,6 +327,7 @@ static void test_percentile_clamped_up_to_min(void **state) {
   tt_stats_init(&st);
   feed_ok(&st, rtts, 3);
   assert_int_equal(tt_stats_percentile(&st, 50), 1000);
+  tt_stats_free(&st);
 }
 
 static void test_percentile_clamped_down_to_max(void **state) {
@@ -224,6 +336,7 @@ static void test_percentile_clamped_down_to_max(void **state) {
   tt_stats_init(&st);
   feed_ok(&st, rtts, 3);
   assert_int_equal(tt_stats_percentile(&st, 50), 962);
+  tt_stats_free(&st);
 }
 
 static void test_percentile_is_a_bucket_middle(void **state) {
@@ -234,6 +347,7 @@ static void test_percentile_is_a_bucket_middle(void **state) {
   feed_ok(&st, rtts, 4);
   assert_int_equal(tt_stats_percentile(&st, 50), 1087);
   assert_int_equal(tt_stats_percentile(&st, 75), 1087);
+  tt_stats_free(&st);
 }
 
 static void test_percentile_above_100_is_max_and_below_0_is_min(void **state) {
@@ -245,6 +359,7 @@ static void test_percentile_above_100_is_max_and_below_0_is_min(void **state) {
   assert_int_equal(tt_stats_percentile(&st, 0), 40);
   assert_int_equal(tt_stats_percentile(&st, -5), 40);
   assert_int_equal(tt_stats_percentile(&st, NAN), 40);
+  tt_stats_free(&st);
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -293,6 +408,7 @@ static void test_percentile_matches_sorted_reference(void **state) {
       assert_true(got >= v[0] && got <= v[n - 1]);
     }
     free(v);
+    tt_stats_free(st);
     free(st);
   }
 }
@@ -316,6 +432,7 @@ static void test_jitter_follows_rfc3550(void **state) {
   /* ...and the next answer differs from the previous answer, 110. */
   tt_stats_heartbeat(&st, TT_CLASS_OK, 150); /* |D| = 40 */
   assert_true(st.jitter_us == 4.07928466796875);
+  tt_stats_free(&st);
 }
 
 static void test_jitter_of_steady_rtt_is_zero(void **state) {
@@ -324,6 +441,7 @@ static void test_jitter_of_steady_rtt_is_zero(void **state) {
   for (int i = 0; i < 50; i++)
     tt_stats_heartbeat(&st, TT_CLASS_OK, 777);
   assert_true(st.jitter_us == 0.0);
+  tt_stats_free(&st);
 }
 
 /* ---- the ring of recent results ---- */
@@ -342,6 +460,7 @@ static void test_recent_is_oldest_first(void **state) {
   assert_int_equal(out[1].rtt_us, 0);
   assert_int_equal(out[1].late, 0);
   assert_int_equal(out[2].rtt_us, 30);
+  tt_stats_free(&st);
 }
 
 static void test_failure_rtt_is_zero_in_ring(void **state) {
@@ -352,6 +471,7 @@ static void test_failure_rtt_is_zero_in_ring(void **state) {
   assert_int_equal(tt_stats_recent(&st, out, 1), 1);
   assert_int_equal(out[0].cls, TT_CLASS_TIMEOUT);
   assert_int_equal(out[0].rtt_us, 0);
+  tt_stats_free(&st);
 }
 
 static void test_recent_wraps_around(void **state) {
@@ -364,6 +484,7 @@ static void test_recent_wraps_around(void **state) {
   assert_int_equal(tt_stats_recent(&st, out, TT_RING_LEN + 8), TT_RING_LEN);
   for (uint32_t i = 0; i < TT_RING_LEN; i++)
     assert_int_equal(out[i].rtt_us, 11 + i);
+  tt_stats_free(&st);
 }
 
 static void test_recent_gives_the_newest_when_max_is_small(void **state) {
@@ -376,6 +497,7 @@ static void test_recent_gives_the_newest_when_max_is_small(void **state) {
   for (uint32_t i = 0; i < 5; i++)
     assert_int_equal(out[i].rtt_us, 96 + i);
   assert_int_equal(tt_stats_recent(&st, out, 0), 0);
+  tt_stats_free(&st);
 }
 
 /* ---- late replies ---- */
@@ -400,6 +522,7 @@ static void test_late_marks_its_heartbeat_in_the_ring(void **state) {
   assert_int_equal(out[0].late, 0);
   assert_int_equal(out[2].late, 0);
   assert_int_equal(out[2].rtt_us, 120);
+  tt_stats_free(&st);
 }
 
 static void test_late_marks_the_right_slot_after_wrapping(void **state) {
@@ -417,6 +540,7 @@ static void test_late_marks_the_right_slot_after_wrapping(void **state) {
   assert_int_equal(out[TT_RING_LEN - 1].rtt_us, 3000);
   for (int i = 1; i < TT_RING_LEN - 1; i++)
     assert_int_equal(out[i].late, 0);
+  tt_stats_free(&st);
 }
 
 static void test_late_outside_the_ring_only_counts(void **state) {
@@ -435,6 +559,7 @@ static void test_late_outside_the_ring_only_counts(void **state) {
     assert_int_equal(out[i].late, 0);
     assert_int_equal(out[i].rtt_us, 0);
   }
+  tt_stats_free(&st);
 }
 
 static void test_late_never_rewrites_an_answered_heartbeat(void **state) {
@@ -446,6 +571,7 @@ static void test_late_never_rewrites_an_answered_heartbeat(void **state) {
   tt_stats_recent(&st, out, 1);
   assert_int_equal(out[0].late, 0);
   assert_int_equal(out[0].rtt_us, 100);
+  tt_stats_free(&st);
 }
 
 /* Samples are 32 bits each; an RTT beyond what they hold saturates. */
@@ -465,6 +591,7 @@ static void test_sample_is_packed_and_saturates(void **state) {
   assert_int_equal(s[1].late, 1);
   /* The statistics themselves keep the full value. */
   assert_int_equal(st.rtt_max_us, 200000000u);
+  tt_stats_free(&st);
 }
 
 int main(void) {
@@ -475,6 +602,11 @@ int main(void) {
       cmocka_unit_test(test_hist_bucket_follows_the_formula),
       cmocka_unit_test(test_hist_top_bucket_takes_everything_larger),
       cmocka_unit_test(test_hist_ranges_tile_every_value),
+      cmocka_unit_test(test_hist_span_widens_both_ways_and_keeps_counts),
+      cmocka_unit_test(test_hist_of_one_octave_is_small),
+      cmocka_unit_test(test_hist_random_rtts_match_a_dense_histogram),
+      cmocka_unit_test(test_hist_copy_is_its_own),
+      cmocka_unit_test(test_hist_set_bucket),
       cmocka_unit_test(test_init_is_all_zero),
       cmocka_unit_test(test_counters_count_every_heartbeat),
       cmocka_unit_test(test_failures_leave_rtt_alone),

@@ -282,6 +282,7 @@ static void test_names_are_escaped_in_cells(void **state) {
   const char *addr = cell(TT_COL_ADDRESS, &v, 12, UTF8);
   assert_null(strchr(addr, '\r'));
   assert_memory_equal(addr, "h\\r\\n:1", 7);
+  tt_stats_free(&v.stats);
 }
 
 static void test_utf8_names_stay_readable_but_not_in_ascii(void **state) {
@@ -290,6 +291,7 @@ static void test_utf8_names_stay_readable_but_not_in_ascii(void **state) {
   make_view(&v, &t, 0, TT_STATE_UP);
   assert_memory_equal(cell(TT_COL_NAME, &v, 12, UTF8), "caf\xc3\xa9 ", 6);
   assert_memory_equal(cell(TT_COL_NAME, &v, 12, ASCII), "caf\\xc3\\xa9 ", 12);
+  tt_stats_free(&v.stats);
 }
 
 static void test_c1_controls_in_names_are_escaped(void **state) {
@@ -298,6 +300,7 @@ static void test_c1_controls_in_names_are_escaped(void **state) {
   tt_view v;
   make_view(&v, &t, 0, TT_STATE_UP);
   assert_memory_equal(cell(TT_COL_NAME, &v, 20, UTF8), "a\\xc2\\x9b31mb", 13);
+  tt_stats_free(&v.stats);
 }
 
 static void test_escaped_details_are_not_escaped_twice(void **state) {
@@ -353,6 +356,7 @@ static void test_history_cell_reads_the_time_grid(void **state) {
   tt_columns[TT_COL_HISTORY].format(&v, &ctx, 7, &l);
   /* Seconds 0..5 then: nothing, 1 ms, late, nothing, 9 ms, now. */
   assert_string_equal(l.buf, "  _! ^ ");
+  tt_stats_free(&v.stats);
 }
 
 /* ---- cells ---- */
@@ -368,6 +372,7 @@ static void test_cells_before_any_heartbeat(void **state) {
   assert_string_equal(cell(TT_COL_LOSS, &v, 5, UTF8), "    -");
   assert_string_equal(cell(TT_COL_ERR, &v, 8, UTF8), "-       ");
   assert_string_equal(cell(TT_COL_TAGS, &v, 6, UTF8), "-     ");
+  tt_stats_free(&v.stats);
 }
 
 static void test_cells_of_a_healthy_target(void **state) {
@@ -389,6 +394,7 @@ static void test_cells_of_a_healthy_target(void **state) {
   assert_int_equal(cell_role(TT_COL_STATE, &v, 10), TT_ROLE_UP);
   assert_int_equal(cell_role(TT_COL_AVG, &v, 6), TT_ROLE_MUTED);
   assert_int_equal(cell_role(TT_COL_ADDRESS, &v, 12), TT_ROLE_MUTED);
+  tt_stats_free(&v.stats);
 }
 
 static void test_cells_of_a_failing_target(void **state) {
@@ -406,6 +412,7 @@ static void test_cells_of_a_failing_target(void **state) {
   assert_int_equal(cell_role(TT_COL_LOSS, &v, 5), TT_ROLE_DEGRADED);
   v.state = TT_STATE_DEGRADED;
   assert_int_equal(cell_role(TT_COL_STATE, &v, 10), TT_ROLE_DEGRADED);
+  tt_stats_free(&v.stats);
 }
 
 /* CERT: the days the certificate shown last has left (the cell's now is
@@ -435,6 +442,7 @@ static void test_cert_cell(void **state) {
   c.not_after = now_s + 400 * 86400;
   c.trusted = false;
   assert_int_equal(cell_role(TT_COL_CERT, &v, 5), TT_ROLE_DOWN);
+  tt_stats_free(&v.stats);
 }
 
 /* LOSS is over the recent window: a target that lost everything an
@@ -449,6 +457,7 @@ static void test_loss_cell_is_over_the_recent_window(void **state) {
     beat_at(&v, NOW + i * 1000000ull, TT_CLASS_OK, 100);
   assert_string_equal(cell(TT_COL_LOSS, &v, 5, UTF8), "   0%");
   assert_int_equal(tt_stats_loss_pct(&v.stats), 50);
+  tt_stats_free(&v.stats);
 }
 
 static void test_a_target_that_left_has_no_address(void **state) {
@@ -461,6 +470,7 @@ static void test_a_target_that_left_has_no_address(void **state) {
   tt_line_clear(&l);
   tt_columns[TT_COL_ADDRESS].format(&v, &ctx, 6, &l);
   assert_string_equal(l.buf, "-     ");
+  tt_stats_free(&v.stats);
 }
 
 static void test_heading_marks_the_sort_column(void **state) {
@@ -592,6 +602,7 @@ static void test_row_is_as_wide_as_the_layout(void **state) {
     assert_int_equal(l.cols, lay.total);
     assert_non_null(strstr(l.buf, "1.23ms"));
   }
+  tt_stats_free(&v.stats);
 }
 
 int main(void) {
