@@ -34,6 +34,11 @@ typedef void (*tt_sink_error_cb)(tt_sink *k, void *arg);
 #define TT_SINK_LIMIT (1024 * 1024)
 /* A record about no target in particular. */
 #define TT_SINK_NO_TAG SIZE_MAX
+/* A started sink hands records to its writer when this many bytes wait,
+ * or when the first of them has waited TT_SINK_DELAY_MS: a batch per
+ * loop pass would wake the writer thread a thousand times a second. */
+#define TT_SINK_BATCH (64 * 1024)
+#define TT_SINK_DELAY_MS 10
 
 struct tt_sink {
   int fd;
@@ -67,6 +72,12 @@ struct tt_sink {
   /* A pipe's reader, watched so that its going away is seen at once. */
   uv_poll_t reader;
   bool watching;
+  /* Until TT_SINK_BATCH bytes wait, the first waits at most this long;
+   * unbound (the run is over), nothing waits. */
+  uv_timer_t delay;
+  bool has_delay;
+  bool eager;
+  uint64_t batches;   /* handed to the writer, in all */
 };
 
 void tt_sink_init_fd(tt_sink *k, int fd);
@@ -104,12 +115,15 @@ void tt_sink_printf(tt_sink *k, const char *fmt, ...)
  * when it was kept. */
 bool tt_sink_end_record(tt_sink *k, size_t tag);
 
-/* Hands the queued records to the writer (started), or writes everything
- * out (not started). Returns 0 or the sink's first error. */
+/* Hands the queued records to the writer (started: once TT_SINK_BATCH
+ * bytes wait, else within TT_SINK_DELAY_MS, the loop kept alive until
+ * then), or writes everything out (not started). Returns 0 or the sink's
+ * first error. */
 int tt_sink_flush(tt_sink *k);
 
-/* Lifts the bound (the run is over: the summaries are never dropped) and
- * writes a pending notice first. */
+/* Lifts the bound (the run is over: the summaries are never dropped),
+ * writes a pending notice first, and from now on hands every flush to
+ * the writer at once. */
 void tt_sink_unbound(tt_sink *k);
 
 /* Bytes held: the records waiting and the batch being written. */

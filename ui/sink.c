@@ -180,9 +180,16 @@ static int watch_reader(tt_sink *k) {
   return 0;
 }
 
+static void delay_cb(uv_timer_t *t);
+
 int tt_sink_start(tt_sink *k, uv_loop_t *loop, size_t limit,
                   tt_sink_notice_cb notice, tt_sink_error_cb on_error,
                   void *arg) {
+  int err = uv_timer_init(loop, &k->delay);
+  if (err < 0)
+    return err;
+  k->delay.data = k;
+  k->has_delay = true;
   k->loop = loop;
   k->limit = k->base_limit = limit;
   k->notice = notice;
@@ -384,6 +391,9 @@ static void done_cb(uv_work_t *req, int status) {
   }
 }
 
+/* The waiting records become the batch the writer thread writes. */
+static int hand_off(tt_sink *k);
+
 int tt_sink_flush(tt_sink *k) {
   if (k->loop == NULL) {
     if (k->error == 0 && k->open > 0) {
@@ -396,6 +406,23 @@ int tt_sink_flush(tt_sink *k) {
   }
   if (k->error != 0 || k->busy || k->len == 0)
     return k->error;
+  if (!k->eager && k->len < TT_SINK_BATCH) {
+    /* Not worth waking the writer for yet: the first waits a little. */
+    if (!uv_is_active((uv_handle_t *)&k->delay))
+      uv_timer_start(&k->delay, delay_cb, TT_SINK_DELAY_MS, 0);
+    return 0;
+  }
+  return hand_off(k);
+}
+
+static void delay_cb(uv_timer_t *t) {
+  tt_sink *k = t->data;
+  if (k->error == 0 && !k->busy && k->len > 0)
+    hand_off(k);
+}
+
+static int hand_off(tt_sink *k) {
+  uv_timer_stop(&k->delay);
   /* The waiting records become the batch; the open record, if any, stays
    * behind in what becomes the queue. */
   size_t rest = k->open - k->len;
@@ -422,6 +449,7 @@ int tt_sink_flush(tt_sink *k) {
   k->open = rest;
   k->werr = 0;
   k->busy = true;
+  k->batches++;
   int err = uv_queue_work(k->loop, &k->work, work_cb, done_cb);
   if (err < 0) {
     k->busy = false;
@@ -433,6 +461,7 @@ int tt_sink_flush(tt_sink *k) {
 
 void tt_sink_unbound(tt_sink *k) {
   k->limit = 0;
+  k->eager = true;
   if (k->error == 0 && k->unreported > 0)
     emit_notice(k);
 }
@@ -459,6 +488,9 @@ void tt_sink_close(tt_sink *k) {
   if (k->watching && !uv_is_closing((uv_handle_t *)&k->reader))
     uv_close((uv_handle_t *)&k->reader, NULL);
   k->watching = false;
+  if (k->has_delay && !uv_is_closing((uv_handle_t *)&k->delay))
+    uv_close((uv_handle_t *)&k->delay, NULL);
+  k->has_delay = false;
   free(k->buf);
   free(k->dropped_by_tag);
   k->buf = NULL;

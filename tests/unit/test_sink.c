@@ -210,6 +210,67 @@ static void test_a_flush_never_splits_a_record(void **state) {
   tt_h_assert_clean(&loop, fd_start);
 }
 
+/* Small records flushed pass after pass go to the writer in a few
+ * batches, not one per pass; one record alone still goes out, the loop
+ * kept alive until it has; unbound, a flush hands over at once. */
+static void test_small_records_wait_to_go_in_batches(void **state) {
+  tt_test_libuv_once();
+  int fd_start = tt_test_fd_count();
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int p[2];
+  assert_int_equal(pipe(p), 0);
+  fcntl(p[0], F_SETFL, O_NONBLOCK);
+  tt_sink k;
+  tt_sink_init_fd(&k, p[1]);
+  assert_int_equal(tt_sink_start(&k, &loop, TT_SINK_LIMIT, NULL, NULL, NULL),
+                   0);
+  /* 200 records of 100 bytes, each flushed in a loop pass of its own:
+   * far under a batch, and done well within the delay. */
+  for (size_t i = 0; i < 200; i++) {
+    put_record(&k, i, 0, 100);
+    tt_sink_end_record(&k, 0);
+    tt_sink_flush(&k);
+    uv_run(&loop, UV_RUN_NOWAIT);
+  }
+  while (!tt_sink_idle(&k))
+    uv_run(&loop, UV_RUN_ONCE);
+  char *out = NULL;
+  size_t len = 0;
+  drain_pipe(p[0], &out, &len);
+  assert_int_equal(len, 200 * 100);
+  /* One per pass would be 200; a slow machine may need a few more than
+   * one delay for the whole loop. */
+  assert_true(k.batches <= 20);
+
+  /* A record alone: uv_run() returns only once it is written. */
+  uint64_t before = k.batches;
+  put_record(&k, 200, 0, 100);
+  tt_sink_end_record(&k, 0);
+  tt_sink_flush(&k);
+  assert_int_equal(k.batches, before); /* it waits */
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_true(tt_sink_idle(&k));
+  drain_pipe(p[0], &out, &len);
+  assert_int_equal(len, 201 * 100);
+
+  /* Unbound (the run's end): no waiting. */
+  tt_sink_unbound(&k);
+  put_record(&k, 201, 0, 100);
+  tt_sink_end_record(&k, 0);
+  tt_sink_flush(&k);
+  assert_int_equal(k.batches, before + 2);
+  while (!tt_sink_idle(&k))
+    uv_run(&loop, UV_RUN_ONCE);
+  drain_pipe(p[0], &out, &len);
+  assert_int_equal(len, 202 * 100);
+  free(out);
+  tt_sink_close(&k);
+  close(p[0]);
+  close(p[1]);
+  tt_h_assert_clean(&loop, fd_start);
+}
+
 /* ---- the bound ---- */
 
 /* A reader that stalls: the loop goes on, what waits stays within the
@@ -673,6 +734,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_records_go_out_whole_and_in_order),
     cmocka_unit_test(test_a_flush_never_splits_a_record),
+    cmocka_unit_test(test_small_records_wait_to_go_in_batches),
     cmocka_unit_test(test_a_stalled_reader_costs_whole_records_counted),
     cmocka_unit_test(test_unbound_says_the_loss_first_and_drops_no_more),
     cmocka_unit_test(test_a_short_write_leaves_no_half_line),
