@@ -328,6 +328,11 @@ static void test_rfc3339_timestamps(void **state) {
   assert_string_equal(b, "2026-11-25T09:04:06.999999Z");
   tt_fmt_rfc3339(b, sizeof b, 0);
   assert_string_equal(b, "1970-01-01T00:00:00.000000Z");
+  /* As snprintf: cut to the buffer, the whole length returned. */
+  assert_int_equal(tt_fmt_rfc3339(b, 28, 1795597445000001ull), 27);
+  assert_string_equal(b, "2026-11-25T09:04:05.000001Z");
+  assert_int_equal(tt_fmt_rfc3339(b, 11, 1795597445000001ull), 27);
+  assert_string_equal(b, "2026-11-25");
 }
 
 static void test_spans_read_finer_than_ages(void **state) {
