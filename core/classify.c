@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "classify.h"
+#include "escape.h"
 
 #define IN(phase) (1u << (phase))
 #define ANY_PHASE (IN(TT_PHASE_RESOLVE) | IN(TT_PHASE_CONNECT) | \
@@ -152,4 +153,14 @@ tt_class tt_classify_deadline(tt_phase phase, uint64_t ms, char *detail,
 int tt_classify_is_local(int status) {
   const tt_rule *r = rule_for(status, ANY_PHASE);
   return r != NULL && r->local;
+}
+
+void tt_classify_mismatch(char *detail, size_t n, const char *what,
+                          const char *re, const char *data, size_t len) {
+  char esc_re[64];
+  tt_escape(esc_re, sizeof esc_re, re, strlen(re), TT_ESC_KEEP_BACKSLASH);
+  int k = snprintf(detail, n, "%s did not match %s: ", what, esc_re);
+  if (k < 0 || (size_t)k >= n)
+    return;
+  tt_escape(detail + k, n - (size_t)k, data, len, TT_ESC_ASCII);
 }

@@ -22,6 +22,11 @@ typedef enum tt_phase {
  * descriptors (a local fault, not the target's)") into detail. */
 tt_class tt_classify(int status, tt_phase phase, char *detail, size_t n);
 
+/* The detail of a reply (or greeting: what) that did not match the
+ * pattern re: "what did not match RE: the reply", every byte escaped. */
+void tt_classify_mismatch(char *detail, size_t n, const char *what,
+                          const char *re, const char *data, size_t len);
+
 /* The class and detail of one of tether's own deadlines expiring in phase
  * after ms milliseconds: connect_timeout, write_timeout or timeout. */
 tt_class tt_classify_deadline(tt_phase phase, uint64_t ms, char *detail,

@@ -316,17 +316,6 @@ void tt_session_closed(tt_session *s, tt_class cls, const char *detail) {
 
 /* ---- replies ------------------------------------------------------------ */
 
-/* "what did not match RE: the reply", every byte of both escaped. */
-static void mismatch_detail(char *buf, size_t n, const char *what,
-                            const char *re, const char *data, size_t len) {
-  char esc_re[64];
-  tt_escape(esc_re, sizeof esc_re, re, strlen(re), TT_ESC_KEEP_BACKSLASH);
-  int k = snprintf(buf, n, "%s did not match %s: ", what, esc_re);
-  if (k < 0 || (size_t)k >= n)
-    return;
-  tt_escape(buf + k, n - (size_t)k, data, len, TT_ESC_ASCII);
-}
-
 /* A greeting may follow other lines: SSH servers may send some before their
  * version (RFC 4253), SMTP greetings may span "220-" lines (RFC 5321). Lines
  * that do not match are skipped until one does, the deadline passes, or
@@ -340,7 +329,7 @@ static bool skip_greeting(tt_session *s, const char *re, char *data,
     fail_status(s, UV_ENOMEM, TT_PHASE_READ);
     return false;
   }
-  mismatch_detail(s->note, TT_ERROR_MAX, "greeting", re, data, n);
+  tt_classify_mismatch(s->note, TT_ERROR_MAX, "greeting", re, data, n);
   if (s->greeting_bytes < s->t->max_reply)
     return true;
   memcpy(detail, s->note, TT_ERROR_MAX);
@@ -396,7 +385,7 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
       /* With nothing sent, what comes is a greeting (ssh's banner). */
       if (t->send == NULL)
         return skip_greeting(s, t->expect, data, n);
-      mismatch_detail(detail, sizeof detail, "reply", t->expect, data, n);
+      tt_classify_mismatch(detail, sizeof detail, "reply", t->expect, data, n);
       fail(s, TT_CLASS_PROTOCOL, detail);
       return false;
     }
@@ -427,7 +416,8 @@ static bool reply(tt_session *s, char *data, size_t n, uint64_t now_ns) {
       (uint32_t)((now_ns - s->sent_ns[seq % s->ring_len]) / 1000);
     if (seq == s->ping_seq && s->ping_pending) {
       if (!ok) {
-        mismatch_detail(detail, sizeof detail, "reply", t->expect, data, n);
+        tt_classify_mismatch(detail, sizeof detail, "reply", t->expect, data,
+                             n);
         fail(s, TT_CLASS_PROTOCOL, detail);
         return false;
       }
@@ -720,9 +710,7 @@ void tt_session_inherit(tt_session *s, const tt_session *old) {
   size_t index = s->view.index;
   tt_view_free(&s->view);
   s->view = old->view;
-  /* The histogram is the old session's, freed with it: a copy of its own
-   * (without one, out of memory, percentiles fall back to the largest). */
-  s->view.stats.hist = NULL;
+  s->view.stats.hist = NULL; /* the old one's, freed with it: a copy */
   tt_stats_copy(&s->view.stats, &old->view.stats);
   s->view.target = t;
   s->view.index = index;
