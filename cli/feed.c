@@ -10,8 +10,9 @@
  * is theirs) on the spot. */
 #include "run.h"
 
-/* Bytes an output may hold before the next batch waits for it. */
-#define FEED_AHEAD (128 * 1024)
+/* Bytes an output may hold before the next batch waits for it: little,
+ * since the output's buffers keep the size they grow to. */
+#define FEED_AHEAD (32 * 1024)
 /* Room asked for each target announced at once (an event is ~200 B). */
 #define TARGET_EVENT_ROOM 512
 
@@ -50,7 +51,7 @@ static bool feed_one(tt_run *r, tt_feed *f) {
       break;
     }
   }
-  tt_sink_flush(k);
+  tt_sink_flush_now(k);
   return feed_done(r, f);
 }
 

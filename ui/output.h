@@ -121,6 +121,11 @@ bool tt_sink_end_record(tt_sink *k, size_t tag);
  * first error. */
 int tt_sink_flush(tt_sink *k);
 
+/* The same, at once: what waits goes to the writer now (when it is not
+ * busy), however little (a feed that waits for the writer to catch up
+ * before writing more). */
+int tt_sink_flush_now(tt_sink *k);
+
 /* Lifts the bound (the run is over: the summaries are never dropped),
  * writes a pending notice first, and from now on hands every flush to
  * the writer at once. */

@@ -415,6 +415,12 @@ int tt_sink_flush(tt_sink *k) {
   return hand_off(k);
 }
 
+int tt_sink_flush_now(tt_sink *k) {
+  if (k->loop == NULL || k->error != 0 || k->busy || k->len == 0)
+    return tt_sink_flush(k);
+  return hand_off(k);
+}
+
 static void delay_cb(uv_timer_t *t) {
   tt_sink *k = t->data;
   if (k->error == 0 && !k->busy && k->len > 0)
