@@ -709,9 +709,7 @@ void tt_session_inherit(tt_session *s, const tt_session *old) {
   const tt_target *t = s->t;
   size_t index = s->view.index;
   tt_view_free(&s->view);
-  s->view = old->view;
-  s->view.stats.hist = NULL; /* the old one's, freed with it: a copy */
-  tt_stats_copy(&s->view.stats, &old->view.stats);
+  tt_view_copy(&s->view, &old->view); /* old's is freed with it */
   s->view.target = t;
   s->view.index = index;
   s->view.finished = false;

@@ -20,6 +20,12 @@ void tt_view_free(tt_view *v) {
   tt_stats_free(&v->stats);
 }
 
+int tt_view_copy(tt_view *dst, const tt_view *src) {
+  *dst = *src;
+  dst->stats.hist = NULL; /* src's */
+  return tt_stats_copy(&dst->stats, &src->stats);
+}
+
 void tt_view_heartbeat(tt_view *v, uint64_t seq, tt_class cls,
                        uint32_t rtt_us, const char *detail) {
   v->seq = seq;

@@ -13,6 +13,10 @@
 void tt_view_init(tt_view *v, const tt_target *t, size_t index);
 /* Frees what a view holds (its histogram); it may be initialized again. */
 void tt_view_free(tt_view *v);
+/* dst, which holds nothing (new, or freed), becomes a copy of src with a
+ * histogram of its own. Returns 0, or -1 when memory ran out (the copy
+ * then has no histogram: its percentiles fall back to the largest RTT). */
+int tt_view_copy(tt_view *dst, const tt_view *src);
 
 /* Records heartbeat number seq of class cls (rtt_us when ok); detail is
  * the failure's words, already escaped (kept, cut to TT_ERROR_MAX). */

@@ -436,11 +436,8 @@ unsigned tt_dash_pause(tt_dash_model *m, bool on) {
   for (size_t i = 0; i < m->n; i++) {
     const tt_view *v = live_view(m, i);
     if (v != NULL && m->tracks[i].series != NULL) {
-      views[i] = *v;
-      /* The live histogram moves as it grows: a copy of its own (out of
-       * memory, none: the frozen percentiles fall back to the largest). */
-      views[i].stats.hist = NULL;
-      tt_stats_copy(&views[i].stats, &v->stats);
+      /* The live histogram moves as it grows: a copy of its own. */
+      tt_view_copy(&views[i], v);
       /* A reload frees the config it points into: never keep it. */
       views[i].target = NULL;
       series[i] = *m->tracks[i].series;
