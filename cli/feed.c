@@ -33,6 +33,13 @@ static bool feed_done(const tt_run *r, const tt_feed *f) {
           (!r->ending || f->summarized >= tt_engine_size(r->engine)));
 }
 
+/* The next target's "target" event. */
+static void announce_next(tt_run *r, tt_feed *f, uint64_t now) {
+  const tt_view *v = tt_engine_view(r->engine, f->announced++);
+  if (v != NULL)
+    tt_json_target(f->sink, v, now);
+}
+
 /* Queues f's next records until FEED_AHEAD is held; true when f is done. */
 static bool feed_one(tt_run *r, tt_feed *f) {
   tt_sink *k = f->sink;
@@ -40,9 +47,7 @@ static bool feed_one(tt_run *r, tt_feed *f) {
   size_t n = tt_engine_size(r->engine);
   while (tt_sink_held(k) < FEED_AHEAD) {
     if (f->announced < r->nannounce) {
-      const tt_view *v = tt_engine_view(r->engine, f->announced++);
-      if (v != NULL)
-        tt_json_target(k, v, now);
+      announce_next(r, f, now);
     } else if (r->ending && f->summarized < n) {
       const tt_view *v = tt_engine_view(r->engine, f->summarized++);
       if (v != NULL)
@@ -90,11 +95,8 @@ void tt_run_feed_upto(tt_run *r, size_t index) {
       continue;
     tt_sink_make_room(f->sink,
                       (index + 1 - f->announced) * TARGET_EVENT_ROOM);
-    while (f->announced <= index) {
-      const tt_view *v = tt_engine_view(r->engine, f->announced++);
-      if (v != NULL)
-        tt_json_target(f->sink, v, now);
-    }
+    while (f->announced <= index)
+      announce_next(r, f, now);
   }
 }
 
