@@ -169,106 +169,108 @@ static void test_records_go_out_whole_and_in_order(void **state) {
   free(out);
 }
 
+/* A sink started on a pipe whose read end is drained without blocking. */
+typedef struct piped {
+  int fd_start;
+  uv_loop_t loop;
+  int p[2];
+  tt_sink k;
+} piped;
+
+static void piped_open(piped *t) {
+  tt_test_libuv_once();
+  t->fd_start = tt_test_fd_count();
+  uv_loop_init(&t->loop);
+  assert_int_equal(pipe(t->p), 0);
+  fcntl(t->p[0], F_SETFL, O_NONBLOCK);
+  tt_sink_init_fd(&t->k, t->p[1]);
+  assert_int_equal(
+    tt_sink_start(&t->k, &t->loop, TT_SINK_LIMIT, NULL, NULL, NULL), 0);
+}
+
+/* Runs the loop until the sink has written everything, then appends
+ * what the pipe holds to *out. */
+static void piped_drain(piped *t, char **out, size_t *len) {
+  while (!tt_sink_idle(&t->k))
+    uv_run(&t->loop, UV_RUN_ONCE);
+  drain_pipe(t->p[0], out, len);
+}
+
+static void piped_close(piped *t) {
+  tt_sink_close(&t->k);
+  close(t->p[0]);
+  close(t->p[1]);
+  tt_h_assert_clean(&t->loop, t->fd_start);
+}
+
 /* A started sink hands only ended records to write(2): a flush between
  * the pieces of a record writes none of it. */
 static void test_a_flush_never_splits_a_record(void **state) {
-  tt_test_libuv_once();
-  int fd_start = tt_test_fd_count();
-  uv_loop_t loop;
-  uv_loop_init(&loop);
-  int p[2];
-  assert_int_equal(pipe(p), 0);
-  fcntl(p[0], F_SETFL, O_NONBLOCK);
-  tt_sink k;
-  tt_sink_init_fd(&k, p[1]);
-  assert_int_equal(tt_sink_start(&k, &loop, TT_SINK_LIMIT, NULL, NULL, NULL),
-                   0);
-  put_record(&k, 1, 0, 100);
-  tt_sink_end_record(&k, 0);
-  tt_sink_write(&k, "half of a record", 16);
-  tt_sink_flush(&k);
-  bool idle = false;
-  while (!tt_sink_idle(&k))
-    uv_run(&loop, UV_RUN_ONCE);
+  piped t;
+  piped_open(&t);
+  tt_sink *k = &t.k;
+  put_record(k, 1, 0, 100);
+  tt_sink_end_record(k, 0);
+  tt_sink_write(k, "half of a record", 16);
+  tt_sink_flush(k);
   char *out = NULL;
   size_t len = 0;
-  drain_pipe(p[0], &out, &len);
+  piped_drain(&t, &out, &len);
   assert_int_equal(len, 100);
-  tt_sink_write(&k, " and the rest\n", 14);
-  tt_sink_end_record(&k, 0);
-  tt_sink_flush(&k);
-  while (!tt_sink_idle(&k))
-    uv_run(&loop, UV_RUN_ONCE);
-  drain_pipe(p[0], &out, &len);
+  tt_sink_write(k, " and the rest\n", 14);
+  tt_sink_end_record(k, 0);
+  tt_sink_flush(k);
+  piped_drain(&t, &out, &len);
   assert_int_equal(len, 130);
   assert_string_equal(out + 100, "half of a record and the rest\n");
-  (void)idle;
   free(out);
-  tt_sink_close(&k);
-  close(p[0]);
-  close(p[1]);
-  tt_h_assert_clean(&loop, fd_start);
+  piped_close(&t);
 }
 
 /* Small records flushed pass after pass go to the writer in a few
  * batches, not one per pass; one record alone still goes out, the loop
  * kept alive until it has; unbound, a flush hands over at once. */
 static void test_small_records_wait_to_go_in_batches(void **state) {
-  tt_test_libuv_once();
-  int fd_start = tt_test_fd_count();
-  uv_loop_t loop;
-  uv_loop_init(&loop);
-  int p[2];
-  assert_int_equal(pipe(p), 0);
-  fcntl(p[0], F_SETFL, O_NONBLOCK);
-  tt_sink k;
-  tt_sink_init_fd(&k, p[1]);
-  assert_int_equal(tt_sink_start(&k, &loop, TT_SINK_LIMIT, NULL, NULL, NULL),
-                   0);
+  piped t;
+  piped_open(&t);
+  tt_sink *k = &t.k;
   /* 200 records of 100 bytes, each flushed in a loop pass of its own:
    * far under a batch, and done well within the delay. */
   for (size_t i = 0; i < 200; i++) {
-    put_record(&k, i, 0, 100);
-    tt_sink_end_record(&k, 0);
-    tt_sink_flush(&k);
-    uv_run(&loop, UV_RUN_NOWAIT);
+    put_record(k, i, 0, 100);
+    tt_sink_end_record(k, 0);
+    tt_sink_flush(k);
+    uv_run(&t.loop, UV_RUN_NOWAIT);
   }
-  while (!tt_sink_idle(&k))
-    uv_run(&loop, UV_RUN_ONCE);
   char *out = NULL;
   size_t len = 0;
-  drain_pipe(p[0], &out, &len);
+  piped_drain(&t, &out, &len);
   assert_int_equal(len, 200 * 100);
   /* One per pass would be 200; a slow machine may need a few more than
    * one delay for the whole loop. */
-  assert_true(k.batches <= 20);
+  assert_true(k->batches <= 20);
 
   /* A record alone: uv_run() returns only once it is written. */
-  uint64_t before = k.batches;
-  put_record(&k, 200, 0, 100);
-  tt_sink_end_record(&k, 0);
-  tt_sink_flush(&k);
-  assert_int_equal(k.batches, before); /* it waits */
-  uv_run(&loop, UV_RUN_DEFAULT);
-  assert_true(tt_sink_idle(&k));
-  drain_pipe(p[0], &out, &len);
+  uint64_t before = k->batches;
+  put_record(k, 200, 0, 100);
+  tt_sink_end_record(k, 0);
+  tt_sink_flush(k);
+  assert_int_equal(k->batches, before); /* it waits */
+  uv_run(&t.loop, UV_RUN_DEFAULT);
+  assert_true(tt_sink_idle(k));
+  drain_pipe(t.p[0], &out, &len);
   assert_int_equal(len, 201 * 100);
 
   /* Unbound (the run's end): no waiting. */
-  tt_sink_unbound(&k);
-  put_record(&k, 201, 0, 100);
-  tt_sink_end_record(&k, 0);
-  tt_sink_flush(&k);
-  assert_int_equal(k.batches, before + 2);
-  while (!tt_sink_idle(&k))
-    uv_run(&loop, UV_RUN_ONCE);
-  drain_pipe(p[0], &out, &len);
+  tt_sink_unbound(k);
+  put_record(k, 201, 0, 100);
+  tt_sink_end_record(k, 0);
+  tt_sink_flush(k);
+  assert_int_equal(k->batches, before + 2);
+  piped_drain(&t, &out, &len);
   assert_int_equal(len, 202 * 100);
   free(out);
-  tt_sink_close(&k);
-  close(p[0]);
-  close(p[1]);
-  tt_h_assert_clean(&loop, fd_start);
+  piped_close(&t);
 }
 
 /* ---- the bound ---- */
